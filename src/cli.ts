@@ -1,0 +1,347 @@
+import { constants as fsConstants } from 'node:fs';
+import { access, open, rename, rm, stat } from 'node:fs/promises';
+import type { Readable, Writable } from 'node:stream';
+import { Command, CommanderError, Option } from 'commander';
+import {
+  DEFAULT_ACCEPT,
+  DEFAULT_COMPARE_FULL_LIMIT,
+  DEFAULT_CONCURRENCY,
+  DEFAULT_FORMAT,
+  DEFAULT_MAX_REDIRECTS,
+  DEFAULT_METHOD,
+  DEFAULT_RETRIES,
+  DEFAULT_TIMEOUT_MS,
+  DEFAULT_USER_AGENT,
+  FORMATS,
+} from './defaults.js';
+import { UsageError } from './errors.js';
+import type { CliOptions } from './options.js';
+import { VERSION } from './version.js';
+
+/** Exit codes, defined once: CI scripts depend on them. */
+export const EXIT = {
+  /** Every URL is healthy. */
+  OK: 0,
+  /** At least one URL is unhealthy. */
+  UNHEALTHY: 1,
+  /** Usage or input error: bad flag or value, unreadable input, no URLs. */
+  USAGE: 2,
+  /** The reader of stdout went away (`urlcheck … | head`). */
+  BROKEN_PIPE: 141,
+  /** Interrupted by SIGINT (Ctrl-C), after writing every finished result. */
+  SIGINT: 130,
+  /** Stopped by SIGTERM, after writing every finished result. */
+  SIGTERM: 143,
+} as const;
+
+type OutStream = Writable & { isTTY?: boolean; columns?: number };
+
+/** The process surface `main` works through, so tests can run the CLI in-process. */
+export interface CliIo {
+  stdin: Readable & { isTTY?: boolean };
+  stdout: OutStream;
+  stderr: OutStream;
+  env: Record<string, string | undefined>;
+  /** Aborted with an {@link Interrupt} when the user interrupts the run. */
+  signal?: AbortSignal;
+}
+
+/** The reason a run was aborted by a signal. */
+export class Interrupt extends Error {
+  constructor(readonly signalName: 'SIGINT' | 'SIGTERM') {
+    super(`interrupted by ${signalName}`);
+  }
+}
+
+/** A failure that stops the tool before or while reading input: one line on stderr, exit 2. */
+class InputError extends Error {}
+
+const EXAMPLES = `
+Examples:
+  $ urlcheck urls.txt                        check every URL in urls.txt, print a table
+  $ cat urls.txt | urlcheck                  read URLs from stdin
+  $ urlcheck a.txt b.txt -f json -o out.json a JSON report of both lists
+  $ urlcheck urls.txt -f ndjson | jq .       one JSON object per line, as results arrive
+  $ urlcheck urls.txt -c 100 --per-host 4    100 at once, at most 4 per host
+  $ urlcheck urls.txt --compare              also time the sequential baseline: the speed-up
+  $ urlcheck urls.txt -H "Authorization: Bearer $TOKEN" --accept 200-299,401
+
+Input: one URL per line; blank lines and lines starting with # are skipped.
+Exit codes: 0 all healthy, 1 some unhealthy, 2 usage or input error,
+            130 interrupted (SIGINT), 143 terminated (SIGTERM), 141 stdout closed.`;
+
+function buildProgram(io: CliIo): Command {
+  const collect = (value: string, previous: string[]) => [...previous, value];
+  return new Command('urlcheck')
+    .description('Check lists of URLs, fast: which are healthy and which are not.')
+    .argument('[inputs...]', 'files with one URL per line; "-" reads stdin (the default when stdin is piped)')
+    .option('-c, --concurrency <n>', 'requests in flight at once', String(DEFAULT_CONCURRENCY))
+    .option('--per-host <n>', 'requests in flight at once per host:port (default: no separate limit)')
+    .option('-t, --timeout <ms>', 'hard deadline per attempt, redirects included (ms, or 5s / 1m)', String(DEFAULT_TIMEOUT_MS))
+    .option('--connect-timeout <ms>', 'deadline for TCP+TLS connection setup (default: the --timeout)')
+    .option('-r, --retries <n>', 'retries for timeouts, resets, refused connections, 429/502/503/504', String(DEFAULT_RETRIES))
+    .option('-m, --method <method>', 'head or get; HEAD falls back to GET when a server mishandles HEAD', DEFAULT_METHOD)
+    .option('--accept <ranges>', 'healthy final statuses, e.g. 200-299,401', DEFAULT_ACCEPT)
+    .option('--max-redirects <n>', 'redirects to follow; 0 = do not follow', String(DEFAULT_MAX_REDIRECTS))
+    .option('-H, --header <name:value>', 'extra request header, repeatable (values are never printed)', collect, [])
+    .option('--user-agent <text>', 'User-Agent header', DEFAULT_USER_AGENT)
+    .option('--insecure', 'accept invalid TLS certificates')
+    .addOption(new Option('-f, --format <format>', 'report format').choices(FORMATS).default(DEFAULT_FORMAT))
+    .option('-o, --output <file>', 'write the report to a file instead of stdout')
+    .option('--sequential', 'check one URL at a time (the baseline; same code path, concurrency 1)')
+    .option('--compare', `after the run, time the sequential baseline on the same URLs (a random sample of ${DEFAULT_COMPARE_FULL_LIMIT} for longer lists)`)
+    .option('--compare-sample <n>', 'time the baseline on a random sample of n URLs and extrapolate (implies --compare)')
+    .option('-q, --quiet', 'no progress; print only unhealthy URLs, and nothing when all are healthy')
+    .option('--no-color', 'no colours (also: NO_COLOR=1; FORCE_COLOR=1 forces them)')
+    .version(VERSION, '-V, --version', 'print the version')
+    .helpOption('-h, --help', 'show this help')
+    .addHelpText('after', EXAMPLES)
+    .showSuggestionAfterError(true)
+    .exitOverride()
+    .configureOutput({
+      writeOut: (text) => io.stdout.write(text),
+      writeErr: (text) => io.stderr.write(text),
+      outputError: () => {},
+    });
+}
+
+/**
+ * Runs the command line against `io` and resolves to the exit code. Never throws and never
+ * exits the process: usage and input errors become one line on stderr and exit code 2.
+ */
+export async function main(args: readonly string[], io: CliIo): Promise<number> {
+  const program = buildProgram(io);
+  try {
+    program.parse([...args], { from: 'user' });
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version') return EXIT.OK;
+      return usageError(io, `${error.message.replace(/^error: /, '').trim()} (see urlcheck --help)`);
+    }
+    throw error;
+  }
+  const raw = program.opts<Record<string, unknown>>();
+  const inputs = program.args;
+  try {
+    const { resolveCliOptions } = await import('./options.js');
+    const options = resolveCliOptions(raw);
+    return await execute(options, inputs, raw['color'] !== false, io);
+  } catch (error) {
+    if (error instanceof UsageError || error instanceof InputError) return usageError(io, error.message);
+    const message = error instanceof Error ? error.message : String(error);
+    return usageError(io, `unexpected error: ${message}`);
+  }
+}
+
+async function execute(options: CliOptions, inputs: string[], colorFlag: boolean, io: CliIo): Promise<number> {
+  const [{ Chalk }, { readTargets }, { runChecks }, { reporters, combineReporters }, { TextWriter }, progress, stderrSummary] =
+    await Promise.all([
+      import('chalk'),
+      import('./input/targets.js'),
+      import('./run.js'),
+      import('./reporters/index.js'),
+      import('./output.js'),
+      import('./reporters/progress.js'),
+      import('./reporters/summary.js'),
+    ]);
+
+  const sources = await openSources(inputs, io);
+  const iterator = readTargets(sources.list)[Symbol.asyncIterator]();
+  const first = await iterator.next().catch((error: unknown) => {
+    throw new InputError(`cannot read input: ${(error as Error).message}`);
+  });
+  if (first.done === true) throw new InputError(`no URLs found in ${sources.names}`);
+  const targets = (async function* () {
+    yield first.value;
+    for (let next = await iterator.next(); next.done !== true; next = await iterator.next()) yield next.value;
+  })();
+
+  const output = options.output === null ? null : await openOutput(options.output, options.format);
+  const stop = new AbortController();
+  const onInterrupt = () => {
+    stop.abort(io.signal?.reason);
+    if (sources.usesStdin) io.stdin.destroy();
+  };
+  if (io.signal?.aborted) onInterrupt();
+  io.signal?.addEventListener('abort', onInterrupt, { once: true });
+  let brokenPipe = false;
+  const out = new TextWriter(output?.stream ?? io.stdout, (error) => {
+    if ((error as NodeJS.ErrnoException).code === 'EPIPE' && output === null) brokenPipe = true;
+    stop.abort(error);
+  });
+  const err = new TextWriter(io.stderr);
+
+  const outLevel = colorLevel(output === null ? io.stdout : {}, io.env, colorFlag);
+  const errLevel = colorLevel(io.stderr, io.env, colorFlag);
+  const ctx = {
+    out,
+    err,
+    color: new Chalk({ level: outLevel }),
+    errColor: new Chalk({ level: errLevel }),
+    quiet: options.quiet,
+  };
+  const list = [reporters[options.format](ctx)];
+  if (options.format !== 'table' && !options.quiet) list.push(stderrSummary.createStderrSummaryReporter(ctx));
+  if (io.stderr.isTTY === true && !options.quiet) list.unshift(progress.createProgressReporter(ctx));
+
+  let outcome;
+  try {
+    outcome = await runChecks({
+      targets,
+      options: options.check,
+      reporter: combineReporters(list),
+      compare: options.compare ? { sampleSize: options.compareSample ?? DEFAULT_COMPARE_FULL_LIMIT } : null,
+      signal: stop.signal,
+    });
+  } catch (error) {
+    await output?.discard();
+    if (stop.signal.aborted && brokenPipe) return EXIT.BROKEN_PIPE;
+    throw new InputError(`cannot read input: ${(error as Error).message}`);
+  } finally {
+    io.signal?.removeEventListener('abort', onInterrupt);
+  }
+  if (output !== null) await output.commit(out);
+  else await out.flush();
+  await err.flush();
+
+  if (brokenPipe) return EXIT.BROKEN_PIPE;
+  const reason: unknown = io.signal?.aborted ? io.signal.reason : null;
+  if (reason instanceof Interrupt) return reason.signalName === 'SIGTERM' ? EXIT.SIGTERM : EXIT.SIGINT;
+  return outcome.summary.unhealthy > 0 ? EXIT.UNHEALTHY : EXIT.OK;
+}
+
+interface OpenedSources {
+  list: Array<{ name: string; open(): AsyncIterable<Buffer | string> }>;
+  names: string;
+  usesStdin: boolean;
+}
+
+/** Checks every input is a readable file before anything runs, so a typo fails fast with exit 2. */
+async function openSources(inputs: string[], io: CliIo): Promise<OpenedSources> {
+  const { createReadStream } = await import('node:fs');
+  const paths = inputs.length > 0 ? inputs : ['-'];
+  if (inputs.length === 0 && io.stdin.isTTY === true) {
+    throw new InputError('no input: pass a file of URLs, or pipe them on stdin (see urlcheck --help)');
+  }
+  const list: OpenedSources['list'] = [];
+  for (const path of paths) {
+    if (path === '-') {
+      list.push({ name: 'stdin', open: () => io.stdin });
+      continue;
+    }
+    try {
+      const info = await stat(path);
+      if (info.isDirectory()) throw new InputError(`cannot read input "${path}": it is a directory`);
+      await access(path, fsConstants.R_OK);
+    } catch (error) {
+      if (error instanceof InputError) throw error;
+      throw new InputError(`cannot read input "${path}": ${describeFsError(error)}`);
+    }
+    list.push({ name: path, open: () => createReadStream(path) });
+  }
+  return {
+    list,
+    names: paths.map((path) => (path === '-' ? 'stdin' : `"${path}"`)).join(', '),
+    usesStdin: paths.includes('-'),
+  };
+}
+
+interface OpenedOutput {
+  stream: Writable;
+  /** Finishes the file: whole-document formats are renamed into place only now. */
+  commit(writer: { end(): Promise<void> }): Promise<void>;
+  /** Removes a half-written temporary file after a failure. */
+  discard(): Promise<void>;
+}
+
+/**
+ * Opens --output. Whole-document formats (json, table) are written to a temporary file beside
+ * it and renamed into place at the end, so a crash never replaces a good report with half of
+ * one; line formats (ndjson, csv) stream straight into the file, one complete line at a time.
+ */
+async function openOutput(path: string, format: string): Promise<OpenedOutput> {
+  const atomic = format === 'json' || format === 'table';
+  const target = atomic ? `${path}.urlcheck-${process.pid}.tmp` : path;
+  let handle;
+  try {
+    handle = await open(target, 'w');
+  } catch (error) {
+    throw new InputError(`cannot write --output "${path}": ${describeFsError(error)}`);
+  }
+  const stream = handle.createWriteStream();
+  return {
+    stream,
+    commit: async (writer) => {
+      await writer.end();
+      if (atomic) await rename(target, path);
+    },
+    discard: async () => {
+      stream.destroy();
+      if (atomic) await rm(target, { force: true });
+    },
+  };
+}
+
+function describeFsError(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT') return 'no such file or directory';
+  if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
+  if (code === 'EISDIR') return 'it is a directory';
+  return (error as Error).message;
+}
+
+/**
+ * The chalk level for a stream: --no-color and NO_COLOR turn colour off, FORCE_COLOR (0-3)
+ * forces it, otherwise colour only on a terminal that is not "dumb".
+ */
+export function colorLevel(
+  stream: { isTTY?: boolean },
+  env: Record<string, string | undefined>,
+  colorFlag: boolean,
+): 0 | 1 | 2 | 3 {
+  if (!colorFlag) return 0;
+  const force = env['FORCE_COLOR'];
+  if (force !== undefined) {
+    if (force === '' || force === 'true') return 1;
+    if (force === 'false') return 0;
+    const level = Number(force);
+    return Number.isInteger(level) && level >= 0 ? (Math.min(level, 3) as 0 | 1 | 2 | 3) : 1;
+  }
+  if (env['NO_COLOR'] !== undefined && env['NO_COLOR'] !== '') return 0;
+  if (stream.isTTY !== true || env['TERM'] === 'dumb') return 0;
+  if (env['COLORTERM'] === 'truecolor' || env['COLORTERM'] === '24bit') return 3;
+  if (/-256(color)?$/i.test(env['TERM'] ?? '')) return 2;
+  return 1;
+}
+
+function usageError(io: CliIo, message: string): number {
+  io.stderr.write(`urlcheck: ${message}\n`);
+  return EXIT.USAGE;
+}
+
+/**
+ * The process entry point used by bin/urlcheck.js: wires argv, the real streams, the
+ * environment and SIGINT/SIGTERM into {@link main} and sets the exit code. A second Ctrl-C
+ * exits at once.
+ */
+export async function runProcess(): Promise<void> {
+  const controller = new AbortController();
+  const onSignal = (name: 'SIGINT' | 'SIGTERM') => {
+    if (controller.signal.aborted) process.exit(name === 'SIGTERM' ? EXIT.SIGTERM : EXIT.SIGINT);
+    controller.abort(new Interrupt(name));
+  };
+  const onSigint = () => onSignal('SIGINT');
+  const onSigterm = () => onSignal('SIGTERM');
+  process.on('SIGINT', onSigint);
+  process.on('SIGTERM', onSigterm);
+  const code = await main(process.argv.slice(2), {
+    stdin: process.stdin,
+    stdout: process.stdout,
+    stderr: process.stderr,
+    env: process.env,
+    signal: controller.signal,
+  });
+  process.off('SIGINT', onSigint);
+  process.off('SIGTERM', onSigterm);
+  process.exitCode = code;
+}

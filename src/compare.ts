@@ -1,0 +1,155 @@
+import type { CheckOptions } from './options.js';
+import { checkAll } from './pool.js';
+import type { CheckResult, Target } from './types.js';
+
+/**
+ * The concurrent run against the sequential baseline over the same targets and options.
+ * Part of the JSON report's public shape. Durations in milliseconds.
+ */
+export interface Comparison {
+  /** The concurrency of the measured run. */
+  concurrency: number;
+  /** Targets in the concurrent run. */
+  targets: number;
+  /** Targets the baseline checked: all of them, or a random sample. */
+  sampleSize: number;
+  /** True when the baseline ran on a sample and `sequentialMs` is extrapolated from it. */
+  estimated: boolean;
+  /** Wall time of the concurrent run. */
+  concurrentMs: number;
+  /** Wall time of the baseline for all targets (extrapolated when `estimated`). */
+  sequentialMs: number;
+  /** Wall time the baseline actually ran. */
+  sequentialMeasuredMs: number;
+  /** sequentialMs / concurrentMs. */
+  speedup: number;
+  /** The best speed-up the work allows: the slowest single check, or the total work spread over the concurrency. */
+  idealSpeedup: number;
+  /** speedup / idealSpeedup, from 0 to 1 (can exceed 1 slightly through noise). */
+  efficiency: number;
+  /** Sampled targets whose health differed between the two runs (flaky servers). */
+  disagreements: number;
+}
+
+/**
+ * Keeps a uniform random sample of up to `capacity` targets from a stream of unknown length
+ * (reservoir sampling), and the concurrent run's verdict for each, in O(capacity) memory.
+ * While the stream is no longer than `capacity`, the "sample" is every target.
+ */
+export class BaselineSampler {
+  private readonly kept: Target[] = [];
+  private readonly okByKey = new Map<string, boolean | null>();
+  private seen = 0;
+
+  constructor(
+    readonly capacity: number,
+    private readonly random: () => number = Math.random,
+  ) {}
+
+  /** Offers a target as it is read; it may be kept in the sample. */
+  offer(target: Target): void {
+    this.seen += 1;
+    let slot = this.kept.length;
+    if (slot >= this.capacity) {
+      slot = Math.floor(this.random() * this.seen);
+      if (slot >= this.capacity) return;
+      this.okByKey.delete(keyOf(this.kept[slot] as Target));
+    }
+    this.kept[slot] = target;
+    this.okByKey.set(keyOf(target), null);
+  }
+
+  /** Records the concurrent run's verdict for a result, if its target is in the sample. */
+  record(result: CheckResult): void {
+    const key = keyOf(result);
+    if (this.okByKey.has(key)) this.okByKey.set(key, result.ok);
+  }
+
+  /** Targets offered so far. */
+  get total(): number {
+    return this.seen;
+  }
+
+  /** The sample, in input order. */
+  sample(): Target[] {
+    return [...this.kept].sort((a, b) => (a.source === b.source ? a.line - b.line : a.source < b.source ? -1 : 1));
+  }
+
+  /** The concurrent run's verdict for a sampled target, or null when it was not recorded. */
+  verdictFor(result: CheckResult): boolean | null {
+    return this.okByKey.get(keyOf(result)) ?? null;
+  }
+}
+
+/**
+ * Runs the sequential baseline: the same pool and options at concurrency 1 (no per-host
+ * limit, a fresh Agent), over the sampled targets, and compares it with the concurrent run.
+ * Returns null when `signal` aborts it.
+ */
+export async function measureBaseline(
+  sampler: BaselineSampler,
+  options: CheckOptions,
+  concurrent: { wallMs: number; maxCheckMs: number },
+  signal?: AbortSignal,
+): Promise<Comparison | null> {
+  const sample = sampler.sample();
+  const started = performance.now();
+  let disagreements = 0;
+  let maxCheckMs = concurrent.maxCheckMs;
+  for await (const result of checkAll(sample, { ...options, concurrency: 1, perHost: null }, signal)) {
+    const before = sampler.verdictFor(result);
+    if (before !== null && before !== result.ok) disagreements += 1;
+    if (result.durationMs > maxCheckMs) maxCheckMs = result.durationMs;
+  }
+  if (signal?.aborted) return null;
+  const measuredMs = performance.now() - started;
+  return buildComparison({
+    concurrency: options.concurrency,
+    targets: sampler.total,
+    sampleSize: sample.length,
+    concurrentMs: concurrent.wallMs,
+    sequentialMeasuredMs: measuredMs,
+    maxCheckMs,
+    disagreements,
+  });
+}
+
+/** Derives the speed-up, the ideal and the efficiency from the measured times. */
+export function buildComparison(input: {
+  concurrency: number;
+  targets: number;
+  sampleSize: number;
+  concurrentMs: number;
+  sequentialMeasuredMs: number;
+  maxCheckMs: number;
+  disagreements: number;
+}): Comparison {
+  const estimated = input.sampleSize < input.targets;
+  const sequentialMs = estimated && input.sampleSize > 0
+    ? (input.sequentialMeasuredMs * input.targets) / input.sampleSize
+    : input.sequentialMeasuredMs;
+  const idealConcurrentMs = Math.max(sequentialMs / input.concurrency, input.maxCheckMs, Number.EPSILON);
+  const speedup = sequentialMs / Math.max(input.concurrentMs, Number.EPSILON);
+  const idealSpeedup = sequentialMs / idealConcurrentMs;
+  return {
+    concurrency: input.concurrency,
+    targets: input.targets,
+    sampleSize: input.sampleSize,
+    estimated,
+    concurrentMs: round(input.concurrentMs),
+    sequentialMs: round(sequentialMs),
+    sequentialMeasuredMs: round(input.sequentialMeasuredMs),
+    speedup: round(speedup, 100),
+    idealSpeedup: round(idealSpeedup, 100),
+    efficiency: round(idealSpeedup > 0 ? speedup / idealSpeedup : 0, 1000),
+    disagreements: input.disagreements,
+  };
+}
+
+function keyOf(item: { source: string; line: number }): string {
+  return `${item.line}\u0000${item.source}`;
+}
+
+function round(value: number, scale = 10): number {
+  return Math.round(value * scale) / scale;
+}

@@ -1,0 +1,61 @@
+import { StringDecoder } from 'node:string_decoder';
+
+/** Longest line kept, in UTF-16 code units; the rest of a longer line is skipped, not buffered. */
+export const MAX_LINE_LENGTH = 1024 * 1024;
+
+/** One line of an input, without its line terminator. */
+export interface InputLine {
+  /** 1-based line number in its source. */
+  line: number;
+  text: string;
+  /** True when the line was longer than {@link MAX_LINE_LENGTH} and `text` is its start. */
+  truncated: boolean;
+}
+
+/**
+ * Splits a byte stream into lines lazily, holding at most one line (capped) in memory.
+ * Accepts LF and CRLF endings, strips a leading UTF-8 BOM, and decodes invalid UTF-8 as U+FFFD
+ * rather than failing, so a line of binary junk still becomes a line (and then a result).
+ */
+export async function* readLines(
+  chunks: AsyncIterable<Buffer | string>,
+  maxLineLength: number = MAX_LINE_LENGTH,
+): AsyncGenerator<InputLine> {
+  const decoder = new StringDecoder('utf8');
+  let pending = '';
+  let truncated = false;
+  let lineNumber = 0;
+  let first = true;
+
+  const take = (text: string): InputLine => {
+    lineNumber += 1;
+    const end = text.endsWith('\r') ? text.length - 1 : text.length;
+    const line: InputLine = { line: lineNumber, text: text.slice(0, end), truncated };
+    truncated = false;
+    return line;
+  };
+
+  for await (const chunk of chunks) {
+    let text = typeof chunk === 'string' ? chunk : decoder.write(chunk);
+    if (first && text.length > 0) {
+      if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+      first = false;
+    }
+    let start = 0;
+    for (let newline = text.indexOf('\n'); newline !== -1; newline = text.indexOf('\n', start)) {
+      const piece = text.slice(start, newline);
+      yield take(pending === '' ? piece : append(pending, piece));
+      pending = '';
+      start = newline + 1;
+    }
+    if (start < text.length) pending = append(pending, text.slice(start));
+  }
+  pending += decoder.end();
+  if (pending !== '') yield take(pending);
+
+  function append(head: string, tail: string): string {
+    if (head.length + tail.length <= maxLineLength) return head + tail;
+    truncated = true;
+    return (head + tail.slice(0, Math.max(0, maxLineLength - head.length)));
+  }
+}

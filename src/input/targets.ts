@@ -1,0 +1,79 @@
+import { redactText } from '../redact.js';
+import type { Target } from '../types.js';
+import { readLines } from './lines.js';
+
+/** Longest invalid line shown in a report, in characters; the rest is elided. */
+export const MAX_DISPLAYED_INVALID_LINE = 1000;
+
+/** A named source of URL lines: a file path or `stdin`, and a way to read its bytes. */
+export interface InputSource {
+  /** What results report as `source`: the path as given, or `stdin`. */
+  name: string;
+  /** Opens the byte stream; called once, when the source's turn comes. */
+  open(): AsyncIterable<Buffer | string>;
+}
+
+/**
+ * Turns one input line into a target, or null for a blank line or a `#` comment.
+ * A line that is not a checkable URL is still a target (with `invalid` set): it becomes a
+ * result, never an exception and never a silent drop.
+ */
+export function parseTarget(text: string, source: string, line: number, truncated = false): Target | null {
+  const trimmed = text.trim();
+  if (trimmed === '' || trimmed.startsWith('#')) return null;
+  const display = redactText(trimmed);
+  if (truncated) {
+    return invalid(display, source, line, 'INVALID_URL', 'line is longer than 1 MiB; not a URL');
+  }
+  let url: URL;
+  try {
+    url = new URL(trimmed);
+  } catch {
+    return invalid(display, source, line, 'INVALID_URL', invalidUrlMessage(trimmed));
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    return invalid(
+      display,
+      source,
+      line,
+      'UNSUPPORTED_PROTOCOL',
+      `unsupported protocol "${url.protocol}"; only http: and https: URLs are checked`,
+    );
+  }
+  return { display, url, invalid: null, source, line };
+}
+
+/**
+ * Reads every source in turn, lazily, and yields one target per URL line. Nothing is read
+ * ahead of what the consumer pulls, so a list of millions of lines costs one line of memory.
+ */
+export async function* readTargets(sources: Iterable<InputSource>): AsyncGenerator<Target> {
+  for (const source of sources) {
+    for await (const { line, text, truncated } of readLines(source.open())) {
+      const target = parseTarget(text, source.name, line, truncated);
+      if (target !== null) yield target;
+    }
+  }
+}
+
+function invalid(
+  display: string,
+  source: string,
+  line: number,
+  code: 'INVALID_URL' | 'UNSUPPORTED_PROTOCOL',
+  message: string,
+): Target {
+  return { display: elide(display), url: null, invalid: { code, message }, source, line };
+}
+
+function elide(display: string): string {
+  if (display.length <= MAX_DISPLAYED_INVALID_LINE) return display;
+  return `${display.slice(0, MAX_DISPLAYED_INVALID_LINE)}… (${display.length} characters)`;
+}
+
+function invalidUrlMessage(trimmed: string): string {
+  if (!/^[a-z][a-z0-9+.-]*:/i.test(trimmed) && /^[^\s/]+\.[^\s/]+/.test(trimmed)) {
+    return `not a valid URL: no scheme (did you mean "https://${redactText(trimmed).slice(0, 200)}"?)`;
+  }
+  return 'not a valid URL';
+}

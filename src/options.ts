@@ -1,0 +1,222 @@
+import type { LookupFunction } from 'node:net';
+import { z } from 'zod';
+import { parseHeader, type HeaderPair } from './headers.js';
+import { parseStatusRanges, type StatusRanges } from './status-ranges.js';
+import {
+  DEFAULT_ACCEPT,
+  DEFAULT_CONCURRENCY,
+  DEFAULT_MAX_REDIRECTS,
+  DEFAULT_MAX_RETRY_AFTER_MS,
+  DEFAULT_METHOD,
+  DEFAULT_PER_HOST,
+  DEFAULT_RETRIES,
+  DEFAULT_RETRY_BASE_MS,
+  DEFAULT_TIMEOUT_MS,
+  DEFAULT_USER_AGENT,
+  FORMATS,
+  type Format,
+} from './defaults.js';
+import { UsageError } from './errors.js';
+
+export * from './defaults.js';
+export { UsageError } from './errors.js';
+
+/** How every URL is checked and how many at once. All durations are in milliseconds. */
+export interface CheckOptions {
+  /** Requests in flight at once, across all hosts (1 = the sequential baseline). */
+  concurrency: number;
+  /** Requests in flight at once per host:port, or null for no separate limit. */
+  perHost: number | null;
+  /** Hard deadline per attempt, in milliseconds. */
+  timeoutMs: number;
+  /** Deadline for establishing a connection (TCP + TLS), in milliseconds; null = `timeoutMs`. */
+  connectTimeoutMs: number | null;
+  /** Retries after the first attempt, for retryable failures only. */
+  retries: number;
+  /** First back-off delay, in milliseconds. */
+  retryBaseMs: number;
+  /** Longest Retry-After honoured, in milliseconds. */
+  maxRetryAfterMs: number;
+  /** The first request's method. */
+  method: 'head' | 'get';
+  /** Healthy final statuses. */
+  accept: StatusRanges;
+  /** Redirects followed; 0 = do not follow. */
+  maxRedirects: number;
+  /** Extra request headers (`-H`); their values are treated as secrets. */
+  headers: HeaderPair[];
+  userAgent: string;
+  /** Accept invalid TLS certificates. */
+  insecure: boolean;
+  /** A custom DNS lookup (as for `net.connect`), e.g. to pin host names to local addresses. */
+  lookup?: LookupFunction | undefined;
+}
+
+/** Fills every option the caller left out with its default. */
+export function resolveCheckOptions(partial: Partial<CheckOptions> = {}): CheckOptions {
+  return {
+    concurrency: DEFAULT_CONCURRENCY,
+    perHost: DEFAULT_PER_HOST,
+    timeoutMs: DEFAULT_TIMEOUT_MS,
+    connectTimeoutMs: null,
+    retries: DEFAULT_RETRIES,
+    retryBaseMs: DEFAULT_RETRY_BASE_MS,
+    maxRetryAfterMs: DEFAULT_MAX_RETRY_AFTER_MS,
+    method: DEFAULT_METHOD,
+    accept: parseStatusRanges(DEFAULT_ACCEPT),
+    maxRedirects: DEFAULT_MAX_REDIRECTS,
+    headers: [],
+    userAgent: DEFAULT_USER_AGENT,
+    insecure: false,
+    ...partial,
+  };
+}
+
+/** Everything the command line decides: how to check, and how to report. */
+export interface CliOptions {
+  check: CheckOptions;
+  format: Format;
+  /** Where the report goes; null = stdout. */
+  output: string | null;
+  sequential: boolean;
+  /** Run the sequential baseline after the concurrent run and report the speed-up. */
+  compare: boolean;
+  /** Time the baseline on a random sample of this many targets and extrapolate; null = all (up to {@link DEFAULT_COMPARE_FULL_LIMIT}). */
+  compareSample: number | null;
+  quiet: boolean;
+}
+
+/** The flag each option key came from, for error messages. */
+const FLAG_NAMES: Record<string, string> = {
+  concurrency: '--concurrency',
+  perHost: '--per-host',
+  timeout: '--timeout',
+  connectTimeout: '--connect-timeout',
+  retries: '--retries',
+  method: '--method',
+  accept: '--accept',
+  maxRedirects: '--max-redirects',
+  header: '--header',
+  userAgent: '--user-agent',
+  format: '--format',
+  output: '--output',
+  compareSample: '--compare-sample',
+};
+
+/** Flags whose values may be secrets and are never echoed in an error. */
+const SECRET_FLAGS = new Set(['header']);
+
+const wholeNumber = (min: number, max: number) =>
+  z
+    .string()
+    .trim()
+    .regex(/^\d+$/, { error: 'must be a whole number' })
+    .transform(Number)
+    .pipe(
+      z
+        .number()
+        .min(min, { error: `must be at least ${min}` })
+        .max(max, { error: `must be at most ${max}` }),
+    );
+
+const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000 };
+
+const duration = (min: number, max: number) =>
+  z
+    .string()
+    .trim()
+    .regex(/^\d+(\.\d+)?(ms|s|m)?$/, { error: 'must be a duration in milliseconds, such as 5000 or 5s' })
+    .transform((text) => {
+      const unit = /(ms|s|m)$/.exec(text)?.[1] ?? 'ms';
+      return Math.round(Number.parseFloat(text) * (UNIT_MS[unit] ?? 1));
+    })
+    .pipe(
+      z
+        .number()
+        .min(min, { error: `must be at least ${min} ms` })
+        .max(max, { error: `must be at most ${max} ms` }),
+    );
+
+/** Wraps a parser that throws RangeError into a zod transform that reports its message. */
+const parsedBy = <T>(parse: (text: string) => T) =>
+  z.string().transform((text, ctx) => {
+    try {
+      return parse(text);
+    } catch (error) {
+      ctx.issues.push({ code: 'custom', message: (error as Error).message, input: text });
+      return z.NEVER;
+    }
+  });
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/** The command line's raw option values (strings, as commander collects them). */
+export const cliOptionsSchema = z.object({
+  concurrency: wholeNumber(1, 10_000),
+  perHost: wholeNumber(1, 10_000).optional(),
+  timeout: duration(1, DAY_MS),
+  connectTimeout: duration(1, DAY_MS).optional(),
+  retries: wholeNumber(0, 20),
+  method: z
+    .string()
+    .transform((text) => text.trim().toLowerCase())
+    .pipe(z.enum(['head', 'get'], { error: 'must be head or get' })),
+  accept: parsedBy(parseStatusRanges),
+  maxRedirects: wholeNumber(0, 100),
+  header: z.array(parsedBy(parseHeader)).default([]),
+  userAgent: z.string().min(1, { error: 'must not be empty' }),
+  insecure: z.boolean().default(false),
+  format: z
+    .string()
+    .transform((text) => text.trim().toLowerCase())
+    .pipe(z.enum(FORMATS, { error: `must be one of ${FORMATS.join(', ')}` })),
+  output: z.string().min(1, { error: 'must be a file path' }).optional(),
+  sequential: z.boolean().default(false),
+  compare: z.boolean().default(false),
+  compareSample: wholeNumber(1, 1_000_000).optional(),
+  quiet: z.boolean().default(false),
+});
+
+/**
+ * Validates the command line's raw option values and resolves them into {@link CliOptions}.
+ * Throws a {@link UsageError} with one line such as `--concurrency: must be at least 1 (got "0")`.
+ */
+export function resolveCliOptions(raw: Record<string, unknown>): CliOptions {
+  const parsed = cliOptionsSchema.safeParse(raw);
+  if (!parsed.success) throw new UsageError(describeIssue(parsed.error.issues[0], raw));
+  const o = parsed.data;
+  if (o.sequential && (o.compare || o.compareSample !== undefined)) {
+    throw new UsageError('--sequential cannot be combined with --compare (which runs the sequential baseline itself)');
+  }
+  return {
+    check: resolveCheckOptions({
+      concurrency: o.sequential ? 1 : o.concurrency,
+      perHost: o.perHost ?? null,
+      timeoutMs: o.timeout,
+      connectTimeoutMs: o.connectTimeout ?? null,
+      retries: o.retries,
+      method: o.method,
+      accept: o.accept,
+      maxRedirects: o.maxRedirects,
+      headers: o.header,
+      userAgent: o.userAgent,
+      insecure: o.insecure,
+    }),
+    format: o.format,
+    output: o.output ?? null,
+    sequential: o.sequential,
+    compare: o.compare || o.compareSample !== undefined,
+    compareSample: o.compareSample ?? null,
+    quiet: o.quiet,
+  };
+}
+
+function describeIssue(issue: z.core.$ZodIssue | undefined, raw: Record<string, unknown>): string {
+  if (issue === undefined) return 'invalid options';
+  const key = String(issue.path[0] ?? '');
+  const flag = FLAG_NAMES[key] ?? `--${key}`;
+  let value = raw[key];
+  if (Array.isArray(value) && typeof issue.path[1] === 'number') value = value[issue.path[1]];
+  const shown = SECRET_FLAGS.has(key) || value === undefined ? '' : ` (got "${String(value).slice(0, 80)}")`;
+  return `${flag}: ${issue.message}${shown}`;
+}

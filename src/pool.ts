@@ -1,0 +1,145 @@
+import pLimit, { type LimitFunction } from 'p-limit';
+import { Agent } from 'undici';
+import { checkTarget, createCheckContext } from './check/check.js';
+import type { CheckOptions } from './options.js';
+import type { CheckResult, Target } from './types.js';
+
+/** Targets read ahead of the requests in flight, at least; bounds memory whatever the list length. */
+export const MIN_LOOKAHEAD = 256;
+
+/** Idle keep-alive sockets are closed after this long, in milliseconds. */
+const KEEP_ALIVE_TIMEOUT_MS = 4_000;
+
+/**
+ * Creates the one undici Agent a run uses. Deadlines are enforced per attempt by the check;
+ * undici's own idle timers are set no longer than the deadline so they never outlive it.
+ */
+export function createAgent(options: CheckOptions): Agent {
+  return new Agent({
+    connections: options.perHost,
+    pipelining: 1,
+    keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS,
+    headersTimeout: options.timeoutMs,
+    bodyTimeout: options.timeoutMs,
+    connect: {
+      timeout: options.connectTimeoutMs ?? options.timeoutMs,
+      rejectUnauthorized: !options.insecure,
+      ...(options.lookup ? { lookup: options.lookup } : {}),
+    },
+  });
+}
+
+/**
+ * Checks every target with at most `options.concurrency` requests in flight (and at most
+ * `options.perHost` per host:port), yielding results in completion order as they finish.
+ *
+ * The input is pulled lazily: at most `concurrency + max(concurrency, MIN_LOOKAHEAD)` targets
+ * are held at once, so memory is flat in the length of the list. The pool owns one undici Agent
+ * for the run and closes it before returning, so the process can exit on its own.
+ *
+ * Aborting `signal` stops pulling input and cancels requests in flight; checks that did not
+ * finish yield nothing, and the generator ends.
+ */
+export async function* checkAll(
+  targets: AsyncIterable<Target> | Iterable<Target>,
+  options: CheckOptions,
+  signal?: AbortSignal,
+): AsyncGenerator<CheckResult> {
+  const stop = new AbortController();
+  const forwardAbort = () => stop.abort(signal?.reason);
+  if (signal?.aborted) stop.abort(signal.reason);
+  signal?.addEventListener('abort', forwardAbort, { once: true });
+
+  const agent = createAgent(options);
+  const ctx = createCheckContext(agent, options, stop.signal);
+  const globalLimit = pLimit(options.concurrency);
+  const hostLimits = new Map<string, LimitFunction>();
+  const maxPending = options.concurrency + Math.max(options.concurrency, MIN_LOOKAHEAD);
+
+  const finished: CheckResult[] = [];
+  let pending = 0;
+  let wake: (() => void) | null = null;
+  let failure: unknown = null;
+  const notify = () => {
+    const resolve = wake;
+    wake = null;
+    resolve?.();
+  };
+
+  const schedule = (target: Target) => {
+    pending += 1;
+    const run = () => globalLimit(() => checkTarget(target, ctx));
+    const task = options.perHost === null || target.url === null ? run() : limitFor(target.url.host)(run);
+    task.then(
+      (result) => {
+        pending -= 1;
+        if (result !== null) finished.push(result);
+        if (target.url !== null && options.perHost !== null) releaseHost(target.url.host);
+        notify();
+      },
+      (error: unknown) => {
+        pending -= 1;
+        failure ??= error;
+        notify();
+      },
+    );
+  };
+
+  // Per-host limiters live only while their host has work, so a list of a million hosts
+  // does not leave a million limiters behind.
+  const limitFor = (host: string): LimitFunction => {
+    let limit = hostLimits.get(host);
+    if (limit === undefined) {
+      limit = pLimit(options.perHost ?? options.concurrency);
+      hostLimits.set(host, limit);
+    }
+    return limit;
+  };
+  const releaseHost = (host: string) => {
+    const limit = hostLimits.get(host);
+    if (limit !== undefined && limit.activeCount === 0 && limit.pendingCount === 0) hostLimits.delete(host);
+  };
+
+  const iterator = Symbol.asyncIterator in targets ? targets[Symbol.asyncIterator]() : toAsync(targets);
+  // An input that stalls (a silent pipe) must not hold an interrupted run open.
+  const aborted = new Promise<null>((resolve) => stop.signal.addEventListener('abort', () => resolve(null), { once: true }));
+  let exhausted = false;
+  let inputStalled = false;
+  try {
+    for (;;) {
+      while (!exhausted && !stop.signal.aborted && pending < maxPending && finished.length < maxPending) {
+        const reading = iterator.next();
+        const next = await Promise.race([reading, aborted]);
+        if (next === null) {
+          inputStalled = true;
+          reading.catch(() => {});
+          break;
+        }
+        if (next.done === true) exhausted = true;
+        else schedule(next.value);
+      }
+      if (failure !== null) throw failure;
+      if (finished.length > 0) {
+        // Hand over everything finished so far; new completions land in a fresh batch.
+        const batch = finished.splice(0, finished.length);
+        for (const result of batch) yield result;
+        continue;
+      }
+      if (pending === 0 && (exhausted || stop.signal.aborted)) return;
+      await new Promise<void>((resolve) => {
+        wake = resolve;
+      });
+    }
+  } finally {
+    signal?.removeEventListener('abort', forwardAbort);
+    if (pending > 0 || !exhausted) stop.abort(new Error('run ended early'));
+    if (inputStalled) iterator.return?.().catch(() => {});
+    else if (!exhausted) await iterator.return?.();
+    if (stop.signal.aborted) await agent.destroy();
+    else await agent.close();
+  }
+}
+
+async function* toAsync<T>(items: Iterable<T>): AsyncGenerator<T> {
+  yield* items;
+}

@@ -1,0 +1,53 @@
+import type { CheckResult } from '../types.js';
+import type { Reporter, ReporterContext } from './types.js';
+
+/** The CSV columns, in order. */
+export const CSV_COLUMNS = [
+  'url',
+  'ok',
+  'status',
+  'error_code',
+  'error_message',
+  'duration_ms',
+  'attempts',
+  'redirects',
+  'final_url',
+  'method',
+  'source',
+  'line',
+] as const;
+
+/** Quotes a CSV field when it needs it (RFC 4180): commas, quotes, CR or LF. */
+export function csvField(value: string | number | boolean | null): string {
+  if (value === null) return '';
+  const text = String(value);
+  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+}
+
+/** One CSV row (with its CRLF) for a result. */
+export function csvRow(r: CheckResult): string {
+  return `${[
+    r.url,
+    r.ok,
+    r.status,
+    r.error?.code ?? null,
+    r.error?.message ?? null,
+    r.durationMs,
+    r.attempts,
+    r.redirects.length,
+    r.finalUrl,
+    r.method,
+    r.source,
+    r.line,
+  ]
+    .map(csvField)
+    .join(',')}\r\n`;
+}
+
+/** A header row, then one RFC 4180 row per result as each completes. */
+export function createCsvReporter({ out }: ReporterContext): Reporter {
+  return {
+    onRunStart: () => out.write(`${CSV_COLUMNS.join(',')}\r\n`),
+    onResult: (result) => out.write(csvRow(result)),
+  };
+}

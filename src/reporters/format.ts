@@ -1,0 +1,54 @@
+import type { ChalkInstance } from 'chalk';
+import type { Comparison } from '../compare.js';
+import type { Summary } from '../summary.js';
+
+const integer = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
+
+/** 1234567 → "1,234,567". */
+export function formatCount(value: number): string {
+  return integer.format(value);
+}
+
+/** A duration for people: "12 ms", "1.25 s", "3m 05s". Input in milliseconds. */
+export function formatMs(ms: number): string {
+  if (ms < 10) return `${Math.round(ms * 10) / 10} ms`;
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  if (ms < 60_000) return `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)} s`;
+  const minutes = Math.floor(ms / 60_000);
+  const seconds = Math.round((ms % 60_000) / 1000);
+  return `${minutes}m ${String(seconds).padStart(2, '0')}s`;
+}
+
+/** The human summary of a run, as lines without trailing newlines. */
+export function summaryLines(summary: Summary, comparison: Comparison | null, c: ChalkInstance): string[] {
+  const lines: string[] = [];
+  const healthy = c.green(`✔ ${formatCount(summary.healthy)} healthy`);
+  const unhealthy = summary.unhealthy > 0 ? c.red.bold(`✖ ${formatCount(summary.unhealthy)} unhealthy`) : c.dim('✖ 0 unhealthy');
+  lines.push(
+    `${healthy}  ${unhealthy}  of ${formatCount(summary.total)} URLs in ${formatMs(summary.wallMs)} (${formatCount(summary.urlsPerSecond)} URLs/s)`,
+  );
+  const codes = Object.entries(summary.byCode);
+  if (codes.length > 0) lines.push(`  unhealthy by code: ${codes.map(([code, n]) => `${c.red(code)} ${formatCount(n)}`).join(' · ')}`);
+  if (summary.latencyMs !== null) {
+    const { p50, p95, max } = summary.latencyMs;
+    lines.push(`  latency: p50 ${formatMs(p50)} · p95 ${formatMs(p95)} · max ${formatMs(max)}`);
+  }
+  if (summary.redirected > 0 || summary.retried > 0) {
+    lines.push(`  redirected ${formatCount(summary.redirected)} · retried ${formatCount(summary.retried)}`);
+  }
+  if (comparison !== null) lines.push(`  ${comparisonLine(comparison, c)}`);
+  if (summary.interrupted) lines.push(c.yellow(`  interrupted: only the ${formatCount(summary.total)} URLs above were checked`));
+  return lines;
+}
+
+/** One line saying what concurrency bought, labelling an extrapolated baseline as an estimate. */
+export function comparisonLine(comparison: Comparison, c: ChalkInstance): string {
+  const approx = comparison.estimated ? '~' : '';
+  const speedup = c.bold(`${approx}${comparison.speedup.toFixed(1)}×`);
+  const baseline = comparison.estimated
+    ? `estimated from ${formatCount(comparison.sampleSize)} of ${formatCount(comparison.targets)} URLs timed one by one in ${formatMs(comparison.sequentialMeasuredMs)}`
+    : `${formatCount(comparison.targets)} URLs one by one took ${formatMs(comparison.sequentialMs)}`;
+  const efficiency = `ideal ${comparison.idealSpeedup.toFixed(1)}×, efficiency ${Math.round(comparison.efficiency * 100)}%`;
+  const flaky = comparison.disagreements > 0 ? `; ${comparison.disagreements} URLs changed health between the runs` : '';
+  return `speed-up: ${speedup} at concurrency ${comparison.concurrency}: ${formatMs(comparison.concurrentMs)} vs ${approx}${formatMs(comparison.sequentialMs)} sequential (${baseline}; ${efficiency})${flaky}`;
+}

@@ -1,0 +1,58 @@
+import type { ChalkInstance } from 'chalk';
+import type { Comparison } from '../compare.js';
+import type { TextWriter } from '../output.js';
+import type { Summary } from '../summary.js';
+import type { CheckResult } from '../types.js';
+
+/** A value or a promise of it: hooks return a promise only when the caller must wait. */
+export type Awaitable<T> = T | Promise<T>;
+
+/** What a reporter is told when the run starts. */
+export interface RunMeta {
+  version: string;
+  startedAt: Date;
+  concurrency: number;
+  perHost: number | null;
+  timeoutMs: number;
+  retries: number;
+  method: 'head' | 'get';
+  accept: string;
+  maxRedirects: number;
+}
+
+/** What a reporter is told when the run ends. */
+export interface RunEnd {
+  summary: Summary;
+  /** The sequential-baseline comparison, when --compare asked for one. */
+  comparison: Comparison | null;
+}
+
+/**
+ * Receives a run as it happens. Every hook is optional; results arrive in completion order,
+ * the moment each check finishes. Hooks return a promise only to ask the run to wait (e.g.
+ * for the output stream to drain).
+ */
+export interface Reporter {
+  onRunStart?(meta: RunMeta): Awaitable<void>;
+  onResult?(result: CheckResult): Awaitable<void>;
+  /** The concurrent run is over and the sequential baseline starts on `sampleSize` targets. */
+  onBaselineStart?(info: { sampleSize: number; estimated: boolean }): Awaitable<void>;
+  onRunEnd?(end: RunEnd): Awaitable<void>;
+}
+
+/** What a reporter factory is given: its streams and its colours; never `process`. */
+export interface ReporterContext {
+  /** Where the report goes (stdout or --output). */
+  out: TextWriter;
+  /** Where progress and human notes go (stderr). */
+  err: TextWriter;
+  /** Colours for `out` (level 0 when colour is off). */
+  color: ChalkInstance;
+  /** Colours for `err`. */
+  errColor: ChalkInstance;
+  /** --quiet: print only what needs attention. */
+  quiet: boolean;
+}
+
+/** Builds a reporter for one run. */
+export type ReporterFactory = (ctx: ReporterContext) => Reporter;

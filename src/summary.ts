@@ -1,0 +1,131 @@
+import type { CheckResult } from './types.js';
+
+/** Latency percentiles over the checks that made at least one request, in milliseconds. */
+export interface LatencySummary {
+  p50: number;
+  p95: number;
+  max: number;
+}
+
+/** Counts and timings for a whole run. Part of the JSON report's public shape. */
+export interface Summary {
+  /** Results reported (one per URL line checked). */
+  total: number;
+  healthy: number;
+  unhealthy: number;
+  /** Unhealthy results by error code, e.g. `{ "HTTP_STATUS": 3, "TIMEOUT": 1 }`. */
+  byCode: Record<string, number>;
+  /** Final statuses by class: `2xx`, `3xx`, `4xx`, `5xx`, and `none` (no response). */
+  byStatusClass: Record<string, number>;
+  /** Results whose check needed more than one attempt. */
+  retried: number;
+  /** Results that followed at least one redirect. */
+  redirected: number;
+  /** Null when no result made a request (e.g. every line was invalid). */
+  latencyMs: LatencySummary | null;
+  /** Wall time of the run, in milliseconds. */
+  wallMs: number;
+  /** Results per second of wall time. */
+  urlsPerSecond: number;
+  /** True when the run was stopped (SIGINT/SIGTERM) before every line was checked. */
+  interrupted: boolean;
+}
+
+// Log-scale buckets 1% wide: percentiles within 1% using constant memory whatever the count.
+const BUCKET_GROWTH = 1.01;
+const LOG_GROWTH = Math.log(BUCKET_GROWTH);
+
+/** A constant-memory latency histogram with about 1% relative precision. */
+export class LatencyHistogram {
+  private readonly counts = new Map<number, number>();
+  private count = 0;
+  private maxMs = 0;
+
+  /** Records one duration, in milliseconds. */
+  add(ms: number): void {
+    const bucket = Math.floor(Math.log1p(Math.max(0, ms)) / LOG_GROWTH);
+    this.counts.set(bucket, (this.counts.get(bucket) ?? 0) + 1);
+    this.count += 1;
+    if (ms > this.maxMs) this.maxMs = ms;
+  }
+
+  /** The duration at or below which `fraction` (0..1) of recorded durations fall, in milliseconds. */
+  percentile(fraction: number): number {
+    if (this.count === 0) return 0;
+    const rank = Math.max(1, Math.ceil(fraction * this.count));
+    let seen = 0;
+    for (const bucket of [...this.counts.keys()].sort((a, b) => a - b)) {
+      seen += this.counts.get(bucket) ?? 0;
+      if (seen >= rank) {
+        const middle = Math.expm1((bucket + 0.5) * LOG_GROWTH);
+        return Math.min(this.maxMs, Math.round(middle * 10) / 10);
+      }
+    }
+    return this.maxMs;
+  }
+
+  get size(): number {
+    return this.count;
+  }
+
+  get max(): number {
+    return this.maxMs;
+  }
+}
+
+/** Folds results into a {@link Summary} as they stream past, holding no result. */
+export class SummaryBuilder {
+  private total = 0;
+  private healthy = 0;
+  private retried = 0;
+  private redirected = 0;
+  private readonly byCode: Record<string, number> = {};
+  private readonly byStatusClass: Record<string, number> = {};
+  private readonly latency = new LatencyHistogram();
+
+  /** Adds one result. */
+  add(result: CheckResult): void {
+    this.total += 1;
+    if (result.ok) this.healthy += 1;
+    else if (result.error !== null) this.byCode[result.error.code] = (this.byCode[result.error.code] ?? 0) + 1;
+    const statusClass = result.status === null ? 'none' : `${Math.floor(result.status / 100)}xx`;
+    this.byStatusClass[statusClass] = (this.byStatusClass[statusClass] ?? 0) + 1;
+    if (result.attempts > 1) this.retried += 1;
+    if (result.redirects.length > 0) this.redirected += 1;
+    if (result.attempts > 0) this.latency.add(result.durationMs);
+  }
+
+  /** Results added so far. */
+  get count(): number {
+    return this.total;
+  }
+
+  /** Unhealthy results added so far. */
+  get unhealthyCount(): number {
+    return this.total - this.healthy;
+  }
+
+  /** The summary of everything added, for a run that took `wallMs` milliseconds. */
+  finish(wallMs: number, interrupted: boolean): Summary {
+    return {
+      total: this.total,
+      healthy: this.healthy,
+      unhealthy: this.total - this.healthy,
+      byCode: sortedByCount(this.byCode),
+      byStatusClass: { ...this.byStatusClass },
+      retried: this.retried,
+      redirected: this.redirected,
+      latencyMs:
+        this.latency.size === 0
+          ? null
+          : { p50: this.latency.percentile(0.5), p95: this.latency.percentile(0.95), max: this.latency.max },
+      wallMs: Math.round(wallMs * 10) / 10,
+      urlsPerSecond: wallMs > 0 ? Math.round((this.total / wallMs) * 1000 * 10) / 10 : 0,
+      interrupted,
+    };
+  }
+}
+
+function sortedByCount(counts: Record<string, number>): Record<string, number> {
+  return Object.fromEntries(Object.entries(counts).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])));
+}
