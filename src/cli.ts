@@ -71,22 +71,27 @@ Exit codes: 0 all healthy, 1 some unhealthy, 2 usage or input error,
             130 interrupted (SIGINT), 143 terminated (SIGTERM), 141 stdout closed.`;
 
 function buildProgram(io: CliIo): Command {
-  const collect = (value: string, previous: string[]) => [...previous, value];
+  const collect = (value: string, previous: string[] = []) => [...previous, value];
+  // Defaults shown in --help as plain values (commander would quote the strings).
+  const option = (flags: string, description: string, fallback?: string | number) => {
+    const built = new Option(flags, description);
+    return fallback === undefined ? built : built.default(String(fallback), String(fallback));
+  };
   return new Command('urlcheck')
     .description('Check lists of URLs, fast: which are healthy and which are not.')
     .argument('[inputs...]', 'files with one URL per line; "-" reads stdin (the default when stdin is piped)')
-    .option('-c, --concurrency <n>', 'requests in flight at once', String(DEFAULT_CONCURRENCY))
+    .addOption(option('-c, --concurrency <n>', 'requests in flight at once', DEFAULT_CONCURRENCY))
     .option('--per-host <n>', 'requests in flight at once per host:port (default: no separate limit)')
-    .option('-t, --timeout <ms>', 'hard deadline per attempt, redirects included (ms, or 5s / 1m)', String(DEFAULT_TIMEOUT_MS))
+    .addOption(option('-t, --timeout <ms>', 'hard deadline per attempt, redirects included (ms, or 5s / 1m)', DEFAULT_TIMEOUT_MS))
     .option('--connect-timeout <ms>', 'deadline for TCP+TLS connection setup (default: the --timeout)')
-    .option('-r, --retries <n>', 'retries for timeouts, resets, refused connections, 429/502/503/504', String(DEFAULT_RETRIES))
-    .option('-m, --method <method>', 'head or get; HEAD falls back to GET when a server mishandles HEAD', DEFAULT_METHOD)
-    .option('--accept <ranges>', 'healthy final statuses, e.g. 200-299,401', DEFAULT_ACCEPT)
-    .option('--max-redirects <n>', 'redirects to follow; 0 = do not follow', String(DEFAULT_MAX_REDIRECTS))
-    .option('-H, --header <name:value>', 'extra request header, repeatable (values are never printed)', collect, [])
-    .option('--user-agent <text>', 'User-Agent header', DEFAULT_USER_AGENT)
+    .addOption(option('-r, --retries <n>', 'retries for timeouts, resets, refused connections, 429/502/503/504', DEFAULT_RETRIES))
+    .addOption(option('-m, --method <method>', 'head or get; HEAD falls back to GET when a server mishandles HEAD', DEFAULT_METHOD))
+    .addOption(option('--accept <ranges>', 'healthy final statuses, e.g. 200-299,401', DEFAULT_ACCEPT))
+    .addOption(option('--max-redirects <n>', 'redirects to follow; 0 = do not follow', DEFAULT_MAX_REDIRECTS))
+    .option('-H, --header <name:value>', 'extra request header, repeatable (values are never printed)', collect)
+    .addOption(option('--user-agent <text>', 'User-Agent header', DEFAULT_USER_AGENT))
     .option('--insecure', 'accept invalid TLS certificates')
-    .addOption(new Option('-f, --format <format>', 'report format').choices(FORMATS).default(DEFAULT_FORMAT))
+    .addOption(new Option('-f, --format <format>', 'report format').choices(FORMATS).default(DEFAULT_FORMAT, DEFAULT_FORMAT))
     .option('-o, --output <file>', 'write the report to a file instead of stdout')
     .option('--sequential', 'check one URL at a time (the baseline; same code path, concurrency 1)')
     .option('--compare', `after the run, time the sequential baseline on the same URLs (a random sample of ${DEFAULT_COMPARE_FULL_LIMIT} for longer lists)`)
@@ -181,7 +186,11 @@ async function execute(options: CliOptions, inputs: string[], colorFlag: boolean
     quiet: options.quiet,
   };
   const list = [reporters[options.format](ctx)];
-  if (options.format !== 'table' && !options.quiet) list.push(stderrSummary.createStderrSummaryReporter(ctx));
+  if (options.format !== 'table' && !options.quiet) {
+    // When the reader of stdout has gone (`| head`), end quietly: no summary of a cut-short run.
+    const summary = stderrSummary.createStderrSummaryReporter(ctx);
+    list.push({ onRunEnd: (end) => (brokenPipe ? undefined : summary.onRunEnd?.(end)) });
+  }
   if (io.stderr.isTTY === true && !options.quiet) list.unshift(progress.createProgressReporter(ctx));
 
   let outcome;

@@ -22,7 +22,7 @@ export function parseStatusRanges(text: string): StatusRanges {
   if (trimmed === '') throw new RangeError('expected statuses such as "200-299,401", got an empty value');
   for (const raw of trimmed.split(',')) {
     const part = raw.trim();
-    const match = /^(\d{3})(?:\s*-\s*(\d{3}))?$/.exec(part);
+    const match = /^(\d+)(?:\s*-\s*(\d+))?$/.exec(part);
     if (!match) throw new RangeError(`"${part}" is not a status or a range like 200-299`);
     const low = Number(match[1]);
     const high = match[2] === undefined ? low : Number(match[2]);

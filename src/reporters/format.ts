@@ -9,6 +9,11 @@ export function formatCount(value: number): string {
   return integer.format(value);
 }
 
+/** "1 URL", "2 URLs", "1,000 URLs". */
+export function plural(count: number, noun: string): string {
+  return `${formatCount(count)} ${count === 1 ? noun : `${noun}s`}`;
+}
+
 /** A duration for people: "12 ms", "1.25 s", "3m 05s". Input in milliseconds. */
 export function formatMs(ms: number): string {
   if (ms < 10) return `${Math.round(ms * 10) / 10} ms`;
@@ -25,7 +30,7 @@ export function summaryLines(summary: Summary, comparison: Comparison | null, c:
   const healthy = c.green(`✔ ${formatCount(summary.healthy)} healthy`);
   const unhealthy = summary.unhealthy > 0 ? c.red.bold(`✖ ${formatCount(summary.unhealthy)} unhealthy`) : c.dim('✖ 0 unhealthy');
   lines.push(
-    `${healthy}  ${unhealthy}  of ${formatCount(summary.total)} URLs in ${formatMs(summary.wallMs)} (${formatCount(summary.urlsPerSecond)} URLs/s)`,
+    `${healthy}  ${unhealthy}  of ${plural(summary.total, 'URL')} in ${formatMs(summary.wallMs)} (${formatCount(summary.urlsPerSecond)} URLs/s)`,
   );
   const codes = Object.entries(summary.byCode);
   if (codes.length > 0) lines.push(`  unhealthy by code: ${codes.map(([code, n]) => `${c.red(code)} ${formatCount(n)}`).join(' · ')}`);
@@ -37,7 +42,7 @@ export function summaryLines(summary: Summary, comparison: Comparison | null, c:
     lines.push(`  redirected ${formatCount(summary.redirected)} · retried ${formatCount(summary.retried)}`);
   }
   if (comparison !== null) lines.push(`  ${comparisonLine(comparison, c)}`);
-  if (summary.interrupted) lines.push(c.yellow(`  interrupted: only the ${formatCount(summary.total)} URLs above were checked`));
+  if (summary.interrupted) lines.push(c.yellow(`  interrupted: only the ${plural(summary.total, 'URL')} above ${summary.total === 1 ? 'was' : 'were'} checked`));
   return lines;
 }
 
