@@ -60,13 +60,11 @@ export function createTableReporter(
 }
 
 function renderTable(rows: CheckResult[], c: ChalkInstance, columns: number | undefined): string {
-  const urlWidth = columns !== undefined ? Math.max(30, columns - FIXED_COLUMNS_WIDTH) : undefined;
+  // Wrap the URL column ourselves, before colouring: cli-table3 would cut escape codes apart.
+  const urlWidth = columns !== undefined ? Math.max(30, columns - FIXED_COLUMNS_WIDTH) : Number.POSITIVE_INFINITY;
   const table = new Table({
     head: ['', 'Status', 'Code', 'Time', 'URL'].map((title) => c.bold(title)),
     style: { head: [], border: [], compact: true },
-    ...(urlWidth !== undefined
-      ? { colWidths: [null, null, null, null, urlWidth], wordWrap: true, wrapOnWordBoundary: false }
-      : {}),
   });
   for (const r of rows) {
     table.push([
@@ -74,7 +72,7 @@ function renderTable(rows: CheckResult[], c: ChalkInstance, columns: number | un
       statusCell(r.status, c),
       r.ok ? c.green('OK') : c.red(r.error?.code ?? 'UNKNOWN'),
       { content: formatMs(r.durationMs), hAlign: 'right' },
-      urlCell(r, c),
+      urlCell(r, c, urlWidth),
     ]);
   }
   return table.toString();
@@ -88,14 +86,25 @@ function statusCell(status: number | null, c: ChalkInstance): string {
   return c.red(String(status));
 }
 
-function urlCell(r: CheckResult, c: ChalkInstance): string {
-  const lines = [r.ok ? r.url : c.bold(r.url)];
+function urlCell(r: CheckResult, c: ChalkInstance, width: number): string {
+  const lines = wrap(r.url, width).map((line) => (r.ok ? line : c.bold(line)));
   if (r.redirects.length > 0 && r.finalUrl !== null) {
     const hops = r.redirects.length === 1 ? '1 redirect' : `${r.redirects.length} redirects`;
-    lines.push(c.dim(`→ ${r.finalUrl} (${hops})`));
+    lines.push(...wrap(`→ ${r.finalUrl} (${hops})`, width).map((line) => c.dim(line)));
   }
-  if (!r.ok && r.error !== null) lines.push(`${c.red(r.error.message)} ${c.dim(`(${r.source}:${r.line})`)}`);
+  if (!r.ok && r.error !== null) {
+    lines.push(...wrap(r.error.message, width).map((line) => c.red(line)));
+    lines.push(...wrap(`${r.source}:${r.line}`, width).map((line) => c.dim(line)));
+  }
   return lines.join('\n');
+}
+
+/** Hard-wraps plain text to `width` characters per line (URLs have no spaces to break at). */
+function wrap(text: string, width: number): string[] {
+  if (text.length <= width) return [text];
+  const lines: string[] = [];
+  for (let start = 0; start < text.length; start += width) lines.push(text.slice(start, start + width));
+  return lines;
 }
 
 function inputOrder(a: CheckResult, b: CheckResult): number {
