@@ -37,7 +37,7 @@ export interface Comparison {
  * While the stream is no longer than `capacity`, the "sample" is every target.
  */
 export class BaselineSampler {
-  private readonly kept: Target[] = [];
+  private readonly kept: Array<{ order: number; target: Target }> = [];
   private readonly okByKey = new Map<string, boolean | null>();
   private seen = 0;
 
@@ -53,9 +53,9 @@ export class BaselineSampler {
     if (slot >= this.capacity) {
       slot = Math.floor(this.random() * this.seen);
       if (slot >= this.capacity) return;
-      this.okByKey.delete(keyOf(this.kept[slot] as Target));
+      this.okByKey.delete(keyOf((this.kept[slot] as { target: Target }).target));
     }
-    this.kept[slot] = target;
+    this.kept[slot] = { order: this.seen, target };
     this.okByKey.set(keyOf(target), null);
   }
 
@@ -72,7 +72,7 @@ export class BaselineSampler {
 
   /** The sample, in input order. */
   sample(): Target[] {
-    return [...this.kept].sort((a, b) => (a.source === b.source ? a.line - b.line : a.source < b.source ? -1 : 1));
+    return [...this.kept].sort((a, b) => a.order - b.order).map((entry) => entry.target);
   }
 
   /** The concurrent run's verdict for a sampled target, or null when it was not recorded. */

@@ -189,6 +189,7 @@ function route(req: IncomingMessage, res: ServerResponse, url: URL, seenKeys: Ma
       return;
     case 'trickle': {
       res.writeHead(200, { 'content-type': 'text/plain' });
+      res.flushHeaders(); // Node holds a HEAD response's headers until it ends; send them now.
       const timer = setInterval(() => res.write('.'), 100);
       res.on('close', () => clearInterval(timer));
       return;

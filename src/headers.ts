@@ -8,12 +8,12 @@ export interface HeaderPair {
 // RFC 9110 token characters.
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 
-/** Headers that carry credentials: never sent to another origin after a redirect. */
-export const CREDENTIAL_HEADERS: ReadonlySet<string> = new Set([
-  'authorization',
-  'cookie',
-  'proxy-authorization',
-]);
+/**
+ * The only `-H` headers still sent after a redirect leaves the origin. Every other `-H` header
+ * may carry a credential (Authorization, Cookie, X-Api-Key, …), so it stays with the origin the
+ * user named, as the URL's own credentials do.
+ */
+export const CROSS_ORIGIN_SAFE_HEADERS: ReadonlySet<string> = new Set(['user-agent', 'accept', 'accept-language']);
 
 /**
  * Parses `Name: value`. Throws a RangeError naming the problem; the message never contains
@@ -24,7 +24,8 @@ export function parseHeader(text: string): HeaderPair {
   if (colon === -1) throw new RangeError('expected "Name: value" (no ":" found)');
   const name = text.slice(0, colon).trim();
   const value = text.slice(colon + 1).trim();
-  if (!HEADER_NAME.test(name)) throw new RangeError(`"${name.slice(0, 60)}" is not a valid header name`);
+  // The name is not echoed either: "Authorization Bearer TOKEN: x" would print the token.
+  if (!HEADER_NAME.test(name)) throw new RangeError("the header name before ':' is not valid (letters, digits and !#$%&'*+.^_`|~- only)");
   if (/[\r\n\0]/.test(value)) throw new RangeError(`the value of header "${name}" contains a line break or NUL`);
   return { name: name.toLowerCase(), value };
 }

@@ -16,6 +16,7 @@ export class TextWriter {
   private size = 0;
   private scheduled = false;
   private draining: Promise<void> | null = null;
+  private releaseDrain: (() => void) | null = null;
   /** The stream's error, once it failed; writes are dropped from then on. */
   broken: Error | null = null;
 
@@ -78,8 +79,10 @@ export class TextWriter {
             this.stream.off('drain', done);
             this.stream.off('close', done);
             this.draining = null;
+            this.releaseDrain = null;
             resolve();
           };
+          this.releaseDrain = done;
           this.stream.on('drain', done);
           this.stream.on('close', done);
         });
@@ -93,6 +96,8 @@ export class TextWriter {
     this.broken = error;
     this.chunks = [];
     this.size = 0;
+    // A failed stream that is not destroyed never emits 'drain' or 'close': release waiters here.
+    this.releaseDrain?.();
     this.onBroken(error);
   }
 }

@@ -7,6 +7,9 @@ import type { CheckResult, Target } from './types.js';
 /** Targets read ahead of the requests in flight, at least; bounds memory whatever the list length. */
 export const MIN_LOOKAHEAD = 256;
 
+const RESULT_READY = Symbol('result ready');
+const READY = Promise.resolve(RESULT_READY);
+
 /** Idle keep-alive sockets are closed after this long, in milliseconds. */
 const KEEP_ALIVE_TIMEOUT_MS = 4_000;
 
@@ -103,18 +106,23 @@ export async function* checkAll(
   const iterator = Symbol.asyncIterator in targets ? targets[Symbol.asyncIterator]() : toAsync(targets);
   // An input that stalls (a silent pipe) must not hold an interrupted run open.
   const aborted = new Promise<null>((resolve) => stop.signal.addEventListener('abort', () => resolve(null), { once: true }));
+  // Nor may it hold back results that are ready: a read still pending is kept for the next round.
+  const resultReady = (): Promise<typeof RESULT_READY> =>
+    finished.length > 0
+      ? READY
+      : new Promise((resolve) => {
+          wake = () => resolve(RESULT_READY);
+        });
+  let reading: Promise<IteratorResult<Target>> | null = null;
   let exhausted = false;
-  let inputStalled = false;
   try {
     for (;;) {
       while (!exhausted && !stop.signal.aborted && pending < maxPending && finished.length < maxPending) {
-        const reading = iterator.next();
-        const next = await Promise.race([reading, aborted]);
-        if (next === null) {
-          inputStalled = true;
-          reading.catch(() => {});
-          break;
-        }
+        reading ??= iterator.next();
+        const next = await Promise.race([reading, aborted, resultReady()]);
+        wake = null;
+        if (next === null || next === RESULT_READY) break;
+        reading = null;
         if (next.done === true) exhausted = true;
         else schedule(next.value);
       }
@@ -133,8 +141,11 @@ export async function* checkAll(
   } finally {
     signal?.removeEventListener('abort', forwardAbort);
     if (pending > 0 || !exhausted) stop.abort(new Error('run ended early'));
-    if (inputStalled) iterator.return?.().catch(() => {});
-    else if (!exhausted) await iterator.return?.();
+    if (reading !== null) {
+      // return() would wait behind the pending read, which may never come: close without waiting.
+      reading.catch(() => {});
+      iterator.return?.().catch(() => {});
+    } else if (!exhausted) await iterator.return?.();
     if (stop.signal.aborted) await agent.destroy();
     else await agent.close();
   }

@@ -83,7 +83,10 @@ export interface CheckResult extends TargetOrigin {
   durationMs: number;
   /** Attempts made (1 + retries used); 0 when the line was never requested (invalid). */
   attempts: number;
-  /** The redirects followed, in order. */
+  /**
+   * The redirect responses received, in order. When the chain was cut (a loop, or more than
+   * --max-redirects), the last hop is the redirect that was not followed.
+   */
   redirects: RedirectHop[];
   /** The URL that gave the final answer (credentials redacted), or null when none did. */
   finalUrl: string | null;

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Dispatcher } from 'undici';
-import { CREDENTIAL_HEADERS } from '../headers.js';
+import { CROSS_ORIGIN_SAFE_HEADERS } from '../headers.js';
 import type { CheckOptions } from '../options.js';
 import { redactText, redactUrl } from '../redact.js';
 import type { CheckError, CheckResult, HttpMethod, RedirectHop, Target } from '../types.js';
@@ -20,6 +20,8 @@ export interface CheckContext {
   readonly signal: AbortSignal;
   /** user-agent, accept and the -H headers, as undici's flat [name, value, ...] list. */
   readonly baseHeaders: readonly string[];
+  /** The headers sent once a redirect has left the first origin: no -H header that may hold a secret. */
+  readonly crossOriginHeaders: readonly string[];
   /** Strings that must never appear in a message: the -H values. */
   readonly secrets: readonly string[];
   /** Attempts in flight; one listener on `signal` aborts them all (not one listener each). */
@@ -42,7 +44,12 @@ export function createCheckContext(dispatcher: Dispatcher, options: CheckOptions
     },
     { once: true },
   );
-  return { dispatcher, options, signal, baseHeaders, secrets, inFlight };
+  const crossOriginHeaders: string[] = [];
+  for (let i = 0; i + 1 < baseHeaders.length; i += 2) {
+    const name = baseHeaders[i] as string;
+    if (CROSS_ORIGIN_SAFE_HEADERS.has(name)) crossOriginHeaders.push(name, baseHeaders[i + 1] as string);
+  }
+  return { dispatcher, options, signal, baseHeaders, crossOriginHeaders, secrets, inFlight };
 }
 
 /** What one attempt (a full redirect chain under one deadline) ended with. */
@@ -82,15 +89,16 @@ export async function checkTarget(target: Target, ctx: CheckContext): Promise<Ch
     if (attempts > retries || !isRetryable(outcome.status, outcome.error)) {
       return result(target, started, attempts, outcome);
     }
-    const delay = outcome.retryAfterMs ?? backoffDelay(attempts, retryBaseMs);
-    if (delay > maxRetryAfterMs) {
+    if (outcome.retryAfterMs !== null && outcome.retryAfterMs > maxRetryAfterMs) {
       const error = outcome.error ?? { code: 'UNKNOWN', message: '' };
-      const wait = Math.ceil(delay / 1000);
+      const wait = Math.ceil(outcome.retryAfterMs / 1000);
       return result(target, started, attempts, {
         ...outcome,
         error: { ...error, message: `${error.message}; Retry-After asks for ${wait} s, more than the ${maxRetryAfterMs / 1000} s urlcheck waits` },
       });
     }
+    // Only a server's Retry-After can be refused; our own back-off is capped at the same limit instead.
+    const delay = outcome.retryAfterMs ?? Math.min(backoffDelay(attempts, retryBaseMs), maxRetryAfterMs);
     try {
       await sleep(delay, undefined, { signal: ctx.signal });
     } catch {
@@ -136,6 +144,8 @@ async function attempt(start: URL, ctx: CheckContext): Promise<AttemptOutcome> {
       });
       const status = response.statusCode;
       await discardBody(response, method);
+      // A body cut off by the deadline ends the drain quietly; the attempt still ran out of time.
+      if (controller.signal.aborted) throw controller.signal.reason;
 
       if (method === 'HEAD' && !options.accept.has(status) && headUnsupported(status)) {
         method = 'GET';
@@ -164,7 +174,7 @@ async function attempt(start: URL, ctx: CheckContext): Promise<AttemptOutcome> {
         if (visited.has(next.href)) {
           return outcome({ status, error: { code: 'TOO_MANY_REDIRECTS', message: `redirect loop: ${redactUrl(next)} was already visited` } });
         }
-        if (next.origin !== url.origin) headers = withoutCredentials(headers);
+        if (next.origin !== start.origin) headers = ctx.crossOriginHeaders as string[];
         url = next;
         continue;
       }
@@ -216,15 +226,6 @@ function withCredentials(base: readonly string[], url: URL): string[] {
   const user = decodeURIComponent(url.username);
   const password = decodeURIComponent(url.password);
   return [...base, 'authorization', `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`];
-}
-
-function withoutCredentials(headers: readonly string[]): string[] {
-  const kept: string[] = [];
-  for (let i = 0; i + 1 < headers.length; i += 2) {
-    const name = headers[i] as string;
-    if (!CREDENTIAL_HEADERS.has(name)) kept.push(name, headers[i + 1] as string);
-  }
-  return kept;
 }
 
 function firstHeader(value: string | string[] | undefined): string | undefined {

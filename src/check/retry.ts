@@ -21,6 +21,8 @@ export function parseRetryAfter(value: string | null | undefined, nowMs: number 
   if (value === null || value === undefined) return null;
   const text = value.trim();
   if (/^\d+$/.test(text)) return Number(text) * 1000;
+  // Every HTTP-date form names a day or month; V8's lenient Date.parse reads "-1" or "1.5" as dates.
+  if (!/[a-z]/i.test(text)) return null;
   const date = Date.parse(text);
   if (Number.isNaN(date)) return null;
   return Math.max(0, date - nowMs);

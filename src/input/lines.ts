@@ -44,7 +44,8 @@ export async function* readLines(
     let start = 0;
     for (let newline = text.indexOf('\n'); newline !== -1; newline = text.indexOf('\n', start)) {
       const piece = text.slice(start, newline);
-      yield take(pending === '' ? piece : append(pending, piece));
+      // append() also caps a long line that arrived whole inside one chunk.
+      yield take(append(pending, piece));
       pending = '';
       start = newline + 1;
     }

@@ -21,7 +21,7 @@ export interface InputSource {
 export function parseTarget(text: string, source: string, line: number, truncated = false): Target | null {
   const trimmed = text.trim();
   if (trimmed === '' || trimmed.startsWith('#')) return null;
-  const display = redactText(trimmed);
+  const display = redactText(redactLineUserinfo(trimmed));
   if (truncated) {
     return invalid(display, source, line, 'INVALID_URL', 'line is longer than 1 MiB; not a URL');
   }
@@ -29,7 +29,11 @@ export function parseTarget(text: string, source: string, line: number, truncate
   try {
     url = new URL(trimmed);
   } catch {
-    return invalid(display, source, line, 'INVALID_URL', invalidUrlMessage(trimmed));
+    return invalid(display, source, line, 'INVALID_URL', invalidUrlMessage(trimmed, display));
+  }
+  if (!trimmed.includes('//') && /^[^\s/:@]+:\d+(?:[/?#]|$)/.test(trimmed)) {
+    // "example.com:8080/x" parses as the scheme "example.com:"; it is a host:port without a scheme.
+    return invalid(display, source, line, 'INVALID_URL', `not a valid URL: no scheme (did you mean "http://${display.slice(0, 200)}"?)`);
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     return invalid(
@@ -71,9 +75,18 @@ function elide(display: string): string {
   return `${display.slice(0, MAX_DISPLAYED_INVALID_LINE)}… (${display.length} characters)`;
 }
 
-function invalidUrlMessage(trimmed: string): string {
+function invalidUrlMessage(trimmed: string, display: string): string {
   if (!/^[a-z][a-z0-9+.-]*:/i.test(trimmed) && /^[^\s/]+\.[^\s/]+/.test(trimmed)) {
-    return `not a valid URL: no scheme (did you mean "https://${redactText(trimmed).slice(0, 200)}"?)`;
+    return `not a valid URL: no scheme (did you mean "https://${display.slice(0, 200)}"?)`;
   }
   return 'not a valid URL';
+}
+
+// A line is meant to be one URL, so whatever precedes the last "@" of its authority is userinfo,
+// even without "://": the URL parser accepts "https:user:pass@host" and "https:\\user:pass@host"
+// (and sends the credentials), and a line missing its scheme ("user:pass@host") still holds them.
+const LINE_USERINFO = /^((?:https?:)?[/\\]*)[^/\\?#]*@/i;
+
+function redactLineUserinfo(line: string): string {
+  return line.includes('@') ? line.replace(LINE_USERINFO, '$1***@') : line;
 }

@@ -16,11 +16,15 @@ export function plural(count: number, noun: string): string {
 
 /** A duration for people: "12 ms", "1.25 s", "3m 05s". Input in milliseconds. */
 export function formatMs(ms: number): string {
-  if (ms < 10) return `${Math.round(ms * 10) / 10} ms`;
-  if (ms < 1000) return `${Math.round(ms)} ms`;
-  if (ms < 60_000) return `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)} s`;
-  const minutes = Math.floor(ms / 60_000);
-  const seconds = Math.round((ms % 60_000) / 1000);
+  // Each branch checks the value as it will be rounded, so 999.6 ms reads "1.00 s", not "1000 ms".
+  if (Math.round(ms * 10) / 10 < 10) return `${Math.round(ms * 10) / 10} ms`;
+  if (Math.round(ms) < 1000) return `${Math.round(ms)} ms`;
+  if (Math.round(ms / 10) < 1000) return `${(ms / 1000).toFixed(2)} s`;
+  if (Math.round(ms / 100) < 600) return `${(ms / 1000).toFixed(1)} s`;
+  // Round to whole seconds before splitting, so 119.6 s is "2m 00s", not "1m 60s".
+  const totalSeconds = Math.round(ms / 1000);
+  const minutes = Math.floor(totalSeconds / 60);
+  const seconds = totalSeconds % 60;
   return `${minutes}m ${String(seconds).padStart(2, '0')}s`;
 }
 
@@ -51,9 +55,10 @@ export function comparisonLine(comparison: Comparison, c: ChalkInstance): string
   const approx = comparison.estimated ? '~' : '';
   const speedup = c.bold(`${approx}${comparison.speedup.toFixed(1)}×`);
   const baseline = comparison.estimated
-    ? `estimated from ${formatCount(comparison.sampleSize)} of ${formatCount(comparison.targets)} URLs timed one by one in ${formatMs(comparison.sequentialMeasuredMs)}`
-    : `${formatCount(comparison.targets)} URLs one by one took ${formatMs(comparison.sequentialMs)}`;
+    ? `estimated from ${formatCount(comparison.sampleSize)} of ${plural(comparison.targets, 'URL')} timed one by one in ${formatMs(comparison.sequentialMeasuredMs)}`
+    : `${plural(comparison.targets, 'URL')} one by one took ${formatMs(comparison.sequentialMs)}`;
   const efficiency = `ideal ${comparison.idealSpeedup.toFixed(1)}×, efficiency ${Math.round(comparison.efficiency * 100)}%`;
-  const flaky = comparison.disagreements > 0 ? `; ${comparison.disagreements} URLs changed health between the runs` : '';
+  const flaky =
+    comparison.disagreements > 0 ? `; ${plural(comparison.disagreements, 'URL')} changed health between the runs` : '';
   return `speed-up: ${speedup} at concurrency ${comparison.concurrency}: ${formatMs(comparison.concurrentMs)} vs ${approx}${formatMs(comparison.sequentialMs)} sequential (${baseline}; ${efficiency})${flaky}`;
 }

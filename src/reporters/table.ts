@@ -1,7 +1,7 @@
 import type { ChalkInstance } from 'chalk';
 import Table from 'cli-table3';
 import type { CheckResult } from '../types.js';
-import { formatCount, formatMs, summaryLines } from './format.js';
+import { formatCount, formatMs, plural, summaryLines } from './format.js';
 import type { Reporter, ReporterContext } from './types.js';
 
 /** Healthy rows listed at most (the slowest ones); the summary counts the rest. */
@@ -48,9 +48,9 @@ export function createTableReporter(
       const parts: string[] = [];
       if (rows.length > 0) parts.push(renderTable(rows, c, out.columns));
       const notes: string[] = [];
-      if (omittedUnhealthy > 0) notes.push(`${formatCount(omittedUnhealthy)} more unhealthy URLs not listed`);
+      if (omittedUnhealthy > 0) notes.push(`${plural(omittedUnhealthy, 'more unhealthy URL')} not listed`);
       if (omittedHealthy > 0 && !quiet) {
-        notes.push(`${formatCount(omittedHealthy)} healthy URLs not listed (the ${formatCount(slowestHealthy.size)} slowest are)`);
+        notes.push(`${plural(omittedHealthy, 'healthy URL')} not listed (the ${formatCount(slowestHealthy.size)} slowest are)`);
       }
       if (notes.length > 0) parts.push(c.dim(`${notes.join('; ')}; use --format csv or ndjson for every row`));
       parts.push(summaryLines(summary, comparison, c).join('\n'));

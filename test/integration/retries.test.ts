@@ -1,0 +1,99 @@
+import { randomUUID } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { checkOne } from '../helpers/checks.js';
+import { closedPort, useFixtureServer } from '../helpers/fixtures.js';
+
+/** A key no other test uses, so the fixture's per-key failure counters start at zero. */
+const key = () => randomUUID();
+
+describe('retries', () => {
+  const server = useFixtureServer({ record: true });
+
+  it('retries 503 until it succeeds: /flaky/2 with retries 2 → ok on the third attempt', async () => {
+    const path = `/flaky/2/${key()}`;
+    const result = await checkOne(server().url(path), { retries: 2 });
+    expect(result).toMatchObject({ ok: true, status: 200, attempts: 3, error: null });
+    expect(server().stats.byPath.get(path)).toBe(3);
+  });
+
+  it('gives up after the last retry: /flaky/2 with retries 1 → HTTP_STATUS 503 after 2 attempts', async () => {
+    const path = `/flaky/2/${key()}`;
+    const result = await checkOne(server().url(path), { retries: 1 });
+    expect(result).toMatchObject({ ok: false, status: 503, attempts: 2 });
+    expect(result.error?.code).toBe('HTTP_STATUS');
+    expect(server().stats.byPath.get(path)).toBe(2);
+  });
+
+  it('makes one attempt with retries 0', async () => {
+    const path = `/flaky/1/${key()}`;
+    const result = await checkOne(server().url(path), { retries: 0 });
+    expect(result).toMatchObject({ ok: false, status: 503, attempts: 1 });
+  });
+
+  it('does not retry a 404', async () => {
+    const result = await checkOne(server().url('/status/404'), { retries: 3 });
+    expect(result).toMatchObject({ ok: false, status: 404, attempts: 1 });
+    // HEAD, then the GET fallback: one attempt, two requests, no retry.
+    expect(server().stats.byPath.get('/status/404')).toBe(2);
+  });
+
+  it.each([502, 504])('retries a %i', async (status) => {
+    const result = await checkOne(server().url(`/status/${status}`), { retries: 1 });
+    expect(result).toMatchObject({ ok: false, status, attempts: 2 });
+  });
+
+  it('honours a 429 with Retry-After: 1 and retries', async () => {
+    const path = `/retry-after/1/${key()}`;
+    const result = await checkOne(server().url(path), { retries: 1 });
+    expect(result).toMatchObject({ ok: true, status: 200, attempts: 2 });
+    expect(server().stats.byPath.get(path)).toBe(2);
+  });
+
+  it('does not retry when Retry-After asks for more than maxRetryAfterMs, and says so', async () => {
+    const path = `/retry-after/120/${key()}`;
+    const result = await checkOne(server().url(path), { retries: 3, maxRetryAfterMs: 5_000 });
+    expect(result).toMatchObject({ ok: false, status: 429, attempts: 1 });
+    expect(result.error?.code).toBe('HTTP_STATUS');
+    expect(result.error?.message).toContain('Retry-After');
+    expect(result.error?.message).toContain('120 s');
+    expect(server().stats.byPath.get(path)).toBe(1);
+  });
+
+  it('treats a Retry-After date in the past as "now" and retries', async () => {
+    const path = `/retry-after/${encodeURIComponent(new Date(Date.now() - 60_000).toUTCString())}/${key()}`;
+    const result = await checkOne(server().url(path), { retries: 1 });
+    expect(result).toMatchObject({ ok: true, status: 200, attempts: 2 });
+  });
+
+  it('retries a refused connection: attempts = retries + 1', async () => {
+    const port = await closedPort();
+    const result = await checkOne(`http://127.0.0.1:${port}/`, { retries: 2 });
+    expect(result).toMatchObject({ ok: false, status: null, attempts: 3 });
+    expect(result.error?.code).toBe('CONNECTION_REFUSED');
+  });
+
+  it('retries a reset connection', async () => {
+    const result = await checkOne(server().url('/reset'), { retries: 1 });
+    expect(result).toMatchObject({ ok: false, attempts: 2 });
+    expect(result.error?.code).toBe('CONNECTION_RESET');
+    expect(server().stats.byPath.get('/reset')).toBe(2);
+  });
+
+  it('uses every retry it was given even when its own back-off would exceed maxRetryAfterMs (no Retry-After was sent)', async () => {
+    const port = await closedPort();
+    // The first back-off alone (1 000-2 000 ms) is above the 50 ms Retry-After limit.
+    const result = await checkOne(`http://127.0.0.1:${port}/`, { retries: 2, retryBaseMs: 2_000, maxRetryAfterMs: 50 });
+    expect(result.attempts).toBe(3);
+    expect(result.error?.code).toBe('CONNECTION_REFUSED');
+    expect(result.error?.message).not.toContain('Retry-After');
+  });
+
+  it('a retried request repeats the whole attempt, redirects included', async () => {
+    const flaky = `/flaky/1/${key()}`;
+    const start = `/redirect-to?${new URLSearchParams({ location: flaky })}`;
+    const result = await checkOne(server().url(start), { retries: 1 });
+    expect(result).toMatchObject({ ok: true, status: 200, attempts: 2, finalUrl: server().url(flaky) });
+    expect(result.redirects).toHaveLength(1);
+    expect(server().requests.map((r) => r.path.split('?')[0])).toEqual(['/redirect-to', flaky, '/redirect-to', flaky]);
+  });
+});

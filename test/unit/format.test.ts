@@ -1,0 +1,165 @@
+import { Chalk } from 'chalk';
+import { describe, expect, it } from 'vitest';
+import type { Comparison } from '../../src/compare.js';
+import { comparisonLine, formatCount, formatMs, plural, summaryLines } from '../../src/reporters/format.js';
+import type { Summary } from '../../src/summary.js';
+
+const c = new Chalk({ level: 0 });
+
+const SUMMARY: Summary = {
+  total: 1234,
+  healthy: 1200,
+  unhealthy: 34,
+  byCode: { HTTP_STATUS: 30, TIMEOUT: 4 },
+  byStatusClass: { '2xx': 1200, '4xx': 30, none: 4 },
+  retried: 5,
+  redirected: 17,
+  latencyMs: { p50: 42.4, p95: 812, max: 10_000 },
+  wallMs: 3456.7,
+  urlsPerSecond: 357,
+  interrupted: false,
+};
+
+const COMPARISON: Comparison = {
+  concurrency: 50,
+  targets: 1234,
+  sampleSize: 1234,
+  estimated: false,
+  concurrentMs: 3456.7,
+  sequentialMs: 98_765.4,
+  sequentialMeasuredMs: 98_765.4,
+  speedup: 28.57,
+  idealSpeedup: 41.2,
+  efficiency: 0.693,
+  disagreements: 0,
+};
+
+describe('formatCount', () => {
+  it('groups thousands and rounds to a whole number', () => {
+    expect(formatCount(0)).toBe('0');
+    expect(formatCount(999)).toBe('999');
+    expect(formatCount(1234)).toBe('1,234');
+    expect(formatCount(1_234_567)).toBe('1,234,567');
+    expect(formatCount(12.6)).toBe('13');
+  });
+});
+
+describe('plural', () => {
+  it('adds an s except for one', () => {
+    expect(plural(0, 'URL')).toBe('0 URLs');
+    expect(plural(1, 'URL')).toBe('1 URL');
+    expect(plural(2500, 'URL')).toBe('2,500 URLs');
+  });
+});
+
+describe('formatMs', () => {
+  it.each([
+    [0, '0 ms'],
+    [0.25, '0.3 ms'],
+    [5, '5 ms'],
+    [9.94, '9.9 ms'],
+    [12.4, '12 ms'],
+    [999, '999 ms'],
+    [1000, '1.00 s'],
+    [1234, '1.23 s'],
+    [9990, '9.99 s'],
+    [12_345, '12.3 s'],
+    [59_940, '59.9 s'],
+    [60_000, '1m 00s'],
+    [65_000, '1m 05s'],
+    [3_725_000, '62m 05s'],
+  ])('formats %d ms as %s', (ms, text) => {
+    expect(formatMs(ms)).toBe(text);
+  });
+
+  it.each([
+    [9.96, '10 ms'],
+    [999.6, '1.00 s'],
+    [9_996, '10.0 s'],
+    [59_960, '1m 00s'],
+  ])('moves %d ms up a unit when rounding reaches it: %s', (ms, text) => {
+    expect(formatMs(ms)).toBe(text);
+  });
+
+  it('carries rounded-up seconds into the minutes instead of printing 60s', () => {
+    expect(formatMs(119_600)).toBe('2m 00s');
+    expect(formatMs(179_999)).toBe('3m 00s');
+    expect(formatMs(119_400)).toBe('1m 59s');
+  });
+});
+
+describe('summaryLines', () => {
+  it('says everything about a run, one line each', () => {
+    expect(summaryLines(SUMMARY, null, c)).toEqual([
+      '✔ 1,200 healthy  ✖ 34 unhealthy  of 1,234 URLs in 3.46 s (357 URLs/s)',
+      '  unhealthy by code: HTTP_STATUS 30 · TIMEOUT 4',
+      '  latency: p50 42 ms · p95 812 ms · max 10.0 s',
+      '  redirected 17 · retried 5',
+    ]);
+  });
+
+  it('leaves out what did not happen', () => {
+    const quiet: Summary = {
+      ...SUMMARY,
+      total: 1,
+      healthy: 1,
+      unhealthy: 0,
+      byCode: {},
+      retried: 0,
+      redirected: 0,
+      latencyMs: null,
+      wallMs: 5,
+      urlsPerSecond: 200,
+    };
+    expect(summaryLines(quiet, null, c)).toEqual(['✔ 1 healthy  ✖ 0 unhealthy  of 1 URL in 5 ms (200 URLs/s)']);
+  });
+
+  it('mentions retries alone, and redirects alone', () => {
+    expect(summaryLines({ ...SUMMARY, redirected: 0 }, null, c)).toContain('  redirected 0 · retried 5');
+    expect(summaryLines({ ...SUMMARY, retried: 0 }, null, c)).toContain('  redirected 17 · retried 0');
+  });
+
+  it('ends with the comparison and the interruption', () => {
+    const lines = summaryLines({ ...SUMMARY, interrupted: true }, COMPARISON, c);
+    expect(lines.slice(-2)).toEqual([`  ${comparisonLine(COMPARISON, c)}`, '  interrupted: only the 1,234 URLs above were checked']);
+    expect(summaryLines({ ...SUMMARY, total: 1, interrupted: true }, null, c).at(-1)).toBe(
+      '  interrupted: only the 1 URL above was checked',
+    );
+  });
+
+  it('colours with the instance it is given', () => {
+    const coloured = summaryLines(SUMMARY, null, new Chalk({ level: 1 }));
+    expect(coloured[0]).toContain('\u001b[32m✔ 1,200 healthy\u001b[39m');
+    for (const line of summaryLines(SUMMARY, COMPARISON, c)) expect(line).not.toContain('\u001b');
+  });
+});
+
+describe('comparisonLine', () => {
+  it('describes a full baseline', () => {
+    expect(comparisonLine(COMPARISON, c)).toBe(
+      'speed-up: 28.6× at concurrency 50: 3.46 s vs 1m 39s sequential (1,234 URLs one by one took 1m 39s; ideal 41.2×, efficiency 69%)',
+    );
+  });
+
+  it('labels an extrapolated baseline as an estimate', () => {
+    const estimated: Comparison = {
+      ...COMPARISON,
+      targets: 100_000,
+      sampleSize: 10_000,
+      estimated: true,
+      concurrentMs: 60_000,
+      sequentialMs: 5_000_000,
+      sequentialMeasuredMs: 500_000,
+      speedup: 83.33,
+      idealSpeedup: 50,
+      efficiency: 1.667,
+    };
+    expect(comparisonLine(estimated, c)).toBe(
+      'speed-up: ~83.3× at concurrency 50: 1m 00s vs ~83m 20s sequential (estimated from 10,000 of 100,000 URLs timed one by one in 8m 20s; ideal 50.0×, efficiency 167%)',
+    );
+  });
+
+  it('reports URLs whose health changed between the runs', () => {
+    expect(comparisonLine({ ...COMPARISON, disagreements: 3 }, c)).toMatch(/; 3 URLs changed health between the runs$/);
+  });
+});

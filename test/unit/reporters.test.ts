@@ -1,0 +1,588 @@
+import { PassThrough } from 'node:stream';
+import { Chalk } from 'chalk';
+import { describe, expect, it } from 'vitest';
+import type { Comparison } from '../../src/compare.js';
+import { FORMATS } from '../../src/defaults.js';
+import { parseTarget } from '../../src/input/targets.js';
+import { TextWriter } from '../../src/output.js';
+import { redactText, redactUrl } from '../../src/redact.js';
+import { CSV_COLUMNS, createCsvReporter, csvField, csvRow } from '../../src/reporters/csv.js';
+import { combineReporters, reporters } from '../../src/reporters/index.js';
+import { createJsonReporter } from '../../src/reporters/json.js';
+import { createNdjsonReporter } from '../../src/reporters/ndjson.js';
+import { createStderrSummaryReporter } from '../../src/reporters/summary.js';
+import { createTableReporter } from '../../src/reporters/table.js';
+import type { Reporter, ReporterContext, RunEnd, RunMeta } from '../../src/reporters/types.js';
+import type { Summary } from '../../src/summary.js';
+import type { CheckResult } from '../../src/types.js';
+
+const NO_COLOR = new Chalk({ level: 0 });
+
+type Terminalish = PassThrough & { isTTY?: boolean; columns?: number };
+
+/** A TextWriter over a PassThrough whose output is kept; `text()` flushes first. */
+function capture(stream: Terminalish = new PassThrough()) {
+  const chunks: string[] = [];
+  stream.on('data', (chunk: Buffer) => chunks.push(String(chunk)));
+  const writer = new TextWriter(stream);
+  return {
+    writer,
+    text: async () => {
+      await writer.flush();
+      await new Promise((resolve) => setImmediate(resolve));
+      return chunks.join('');
+    },
+  };
+}
+
+function setup(options: { quiet?: boolean; color?: InstanceType<typeof Chalk>; out?: Terminalish } = {}) {
+  const out = capture(options.out);
+  const err = capture();
+  const color = options.color ?? NO_COLOR;
+  const ctx: ReporterContext = { out: out.writer, err: err.writer, color, errColor: color, quiet: options.quiet ?? false };
+  return { ctx, out: out.text, err: err.text };
+}
+
+const META: RunMeta = {
+  version: '1.2.3',
+  startedAt: new Date('2024-05-01T12:00:00.000Z'),
+  concurrency: 10,
+  perHost: null,
+  timeoutMs: 10_000,
+  retries: 2,
+  method: 'head',
+  accept: '200-299',
+  maxRedirects: 10,
+};
+
+/** A result with the fields in the order check.ts builds them. */
+function result(fields: Partial<CheckResult> & Pick<CheckResult, 'url' | 'line'>): CheckResult {
+  return {
+    url: fields.url,
+    ok: fields.ok ?? true,
+    status: fields.status === undefined ? 200 : fields.status,
+    error: fields.error ?? null,
+    durationMs: fields.durationMs ?? 10,
+    attempts: fields.attempts ?? 1,
+    redirects: fields.redirects ?? [],
+    finalUrl: fields.finalUrl === undefined ? fields.url : fields.finalUrl,
+    method: fields.method === undefined ? 'HEAD' : fields.method,
+    source: fields.source ?? 'list.txt',
+    line: fields.line,
+  };
+}
+
+const HEALTHY = result({ url: 'https://a.test/', durationMs: 12.3, line: 1 });
+const QUOTED = result({ url: 'https://b.test/a,b"c', durationMs: 250, finalUrl: 'https://b.test/a,b%22c', method: 'GET', line: 2 });
+const REDIRECTED = result({
+  url: 'http://c.test/old',
+  durationMs: 1500,
+  redirects: [{ status: 301, location: 'https://c.test/new' }],
+  finalUrl: 'https://c.test/new',
+  line: 3,
+});
+const INVALID = result({
+  url: 'example.com',
+  ok: false,
+  status: null,
+  error: { code: 'INVALID_URL', message: 'not a valid URL: no scheme (did you mean "https://example.com"?)' },
+  durationMs: 0,
+  attempts: 0,
+  finalUrl: null,
+  method: null,
+  line: 4,
+});
+const REFUSED = result({
+  url: 'https://down.test/',
+  ok: false,
+  status: null,
+  error: { code: 'CONNECTION_REFUSED', message: 'connection refused (ECONNREFUSED)' },
+  durationMs: 30.5,
+  attempts: 3,
+  finalUrl: null,
+  method: null,
+  line: 5,
+});
+const NOT_FOUND = result({
+  url: 'https://a.test/missing',
+  ok: false,
+  status: 404,
+  error: { code: 'HTTP_STATUS', message: 'HTTP 404' },
+  durationMs: 8,
+  line: 6,
+});
+const RESULTS = [HEALTHY, QUOTED, REDIRECTED, INVALID, REFUSED, NOT_FOUND];
+/** The order the checks might complete in: results arrive by completion, not by line. */
+const COMPLETION_ORDER = [NOT_FOUND, HEALTHY, INVALID, REFUSED, QUOTED, REDIRECTED];
+
+const SUMMARY: Summary = {
+  total: 6,
+  healthy: 3,
+  unhealthy: 3,
+  byCode: { CONNECTION_REFUSED: 1, HTTP_STATUS: 1, INVALID_URL: 1 },
+  byStatusClass: { '2xx': 3, none: 2, '4xx': 1 },
+  retried: 1,
+  redirected: 1,
+  latencyMs: { p50: 30.4, p95: 1500, max: 1500 },
+  wallMs: 2000,
+  urlsPerSecond: 3,
+  interrupted: false,
+};
+
+const COMPARISON: Comparison = {
+  concurrency: 10,
+  targets: 6,
+  sampleSize: 6,
+  estimated: false,
+  concurrentMs: 1600,
+  sequentialMs: 1800.8,
+  sequentialMeasuredMs: 1800.8,
+  speedup: 1.13,
+  idealSpeedup: 1.2,
+  efficiency: 0.938,
+  disagreements: 0,
+};
+
+const ALL_HEALTHY_SUMMARY: Summary = {
+  ...SUMMARY,
+  total: 2,
+  healthy: 2,
+  unhealthy: 0,
+  byCode: {},
+  byStatusClass: { '2xx': 2 },
+  retried: 0,
+  redirected: 0,
+  latencyMs: { p50: 12.3, p95: 250, max: 250 },
+  urlsPerSecond: 1,
+};
+
+const SUMMARY_LINES = [
+  '✔ 3 healthy  ✖ 3 unhealthy  of 6 URLs in 2.00 s (3 URLs/s)',
+  '  unhealthy by code: CONNECTION_REFUSED 1 · HTTP_STATUS 1 · INVALID_URL 1',
+  '  latency: p50 30 ms · p95 1.50 s · max 1.50 s',
+  '  redirected 1 · retried 1',
+  '  speed-up: 1.1× at concurrency 10: 1.60 s vs 1.80 s sequential (6 URLs one by one took 1.80 s; ideal 1.2×, efficiency 94%)',
+];
+
+/** Drives a reporter through a run the way runChecks does, waiting where a hook asks to. */
+async function run(reporter: Reporter, results: CheckResult[], end: RunEnd = { summary: SUMMARY, comparison: COMPARISON }) {
+  await reporter.onRunStart?.(META);
+  for (const r of results) await reporter.onResult?.(r);
+  await reporter.onRunEnd?.(end);
+}
+
+describe('ndjson reporter', () => {
+  it('writes one JSON object per line, in completion order, and nothing else', async () => {
+    const { ctx, out, err } = setup();
+    await run(createNdjsonReporter(ctx), [NOT_FOUND, QUOTED]);
+    expect(await out()).toBe(
+      '{"url":"https://a.test/missing","ok":false,"status":404,"error":{"code":"HTTP_STATUS","message":"HTTP 404"},"durationMs":8,"attempts":1,"redirects":[],"finalUrl":"https://a.test/missing","method":"HEAD","source":"list.txt","line":6}\n' +
+        '{"url":"https://b.test/a,b\\"c","ok":true,"status":200,"error":null,"durationMs":250,"attempts":1,"redirects":[],"finalUrl":"https://b.test/a,b%22c","method":"GET","source":"list.txt","line":2}\n',
+    );
+    expect(await err()).toBe('');
+  });
+
+  it('round-trips every result', async () => {
+    const { ctx, out } = setup();
+    await run(createNdjsonReporter(ctx), COMPLETION_ORDER);
+    const lines = (await out()).split('\n');
+    expect(lines.pop()).toBe('');
+    expect(lines.map((line) => JSON.parse(line) as CheckResult)).toEqual(COMPLETION_ORDER);
+  });
+
+  it('writes nothing for no results', async () => {
+    const { ctx, out } = setup();
+    await run(createNdjsonReporter(ctx), []);
+    expect(await out()).toBe('');
+  });
+});
+
+describe('csv reporter', () => {
+  it('writes a header row and RFC 4180 rows with CRLF, quoting commas and doubling quotes', async () => {
+    const { ctx, out, err } = setup();
+    await run(createCsvReporter(ctx), RESULTS);
+    expect(await out()).toBe(
+      [
+        'url,ok,status,error_code,error_message,duration_ms,attempts,redirects,final_url,method,source,line',
+        'https://a.test/,true,200,,,12.3,1,0,https://a.test/,HEAD,list.txt,1',
+        '"https://b.test/a,b""c",true,200,,,250,1,0,"https://b.test/a,b%22c",GET,list.txt,2',
+        'http://c.test/old,true,200,,,1500,1,1,https://c.test/new,HEAD,list.txt,3',
+        'example.com,false,,INVALID_URL,"not a valid URL: no scheme (did you mean ""https://example.com""?)",0,0,0,,,list.txt,4',
+        'https://down.test/,false,,CONNECTION_REFUSED,connection refused (ECONNREFUSED),30.5,3,0,,,list.txt,5',
+        'https://a.test/missing,false,404,HTTP_STATUS,HTTP 404,8,1,0,https://a.test/missing,HEAD,list.txt,6',
+        '',
+      ].join('\r\n'),
+    );
+    expect(await err()).toBe('');
+  });
+
+  it('writes only the header for no results', async () => {
+    const { ctx, out } = setup();
+    await run(createCsvReporter(ctx), []);
+    expect(await out()).toBe(`${CSV_COLUMNS.join(',')}\r\n`);
+  });
+
+  it('quotes fields only when they need it', () => {
+    expect(csvField(null)).toBe('');
+    expect(csvField('')).toBe('');
+    expect(csvField('plain')).toBe('plain');
+    expect(csvField(true)).toBe('true');
+    expect(csvField(0)).toBe('0');
+    expect(csvField('a,b')).toBe('"a,b"');
+    expect(csvField('say "hi"')).toBe('"say ""hi"""');
+    expect(csvField('two\nlines')).toBe('"two\nlines"');
+    expect(csvField('cr\rhere')).toBe('"cr\rhere"');
+    expect(csvField("it's; fine")).toBe("it's; fine");
+  });
+
+  it('has one field per column in every row', () => {
+    const row = csvRow(result({ url: 'https://x.test/', line: 9, source: 'a,b.txt' }));
+    expect(row).toBe('https://x.test/,true,200,,,10,1,0,https://x.test/,HEAD,"a,b.txt",9\r\n');
+    expect(CSV_COLUMNS).toHaveLength(12);
+  });
+});
+
+describe('json reporter', () => {
+  it('writes one JSON document, results streamed in completion order, then summary and comparison', async () => {
+    const { ctx, out, err } = setup();
+    await run(createJsonReporter(ctx), COMPLETION_ORDER);
+    const text = await out();
+    const document = JSON.parse(text) as Record<string, unknown>;
+    expect(document).toEqual({
+      tool: 'urlcheck',
+      version: '1.2.3',
+      startedAt: '2024-05-01T12:00:00.000Z',
+      results: COMPLETION_ORDER,
+      summary: SUMMARY,
+      comparison: COMPARISON,
+    });
+    expect(Object.keys(document)).toEqual(['tool', 'version', 'startedAt', 'results', 'summary', 'comparison']);
+    // One result per line, so the document streams and diffs well.
+    expect(text.split('\n')).toHaveLength(COMPLETION_ORDER.length + 5);
+    expect(await err()).toBe('');
+  });
+
+  it('writes this exact text', async () => {
+    const { ctx, out } = setup();
+    await run(createJsonReporter(ctx), [HEALTHY, INVALID], { summary: SUMMARY, comparison: null });
+    expect(await out()).toBe(
+      '{"tool":"urlcheck","version":"1.2.3","startedAt":"2024-05-01T12:00:00.000Z","results":[\n' +
+        '{"url":"https://a.test/","ok":true,"status":200,"error":null,"durationMs":12.3,"attempts":1,"redirects":[],"finalUrl":"https://a.test/","method":"HEAD","source":"list.txt","line":1},\n' +
+        '{"url":"example.com","ok":false,"status":null,"error":{"code":"INVALID_URL","message":"not a valid URL: no scheme (did you mean \\"https://example.com\\"?)"},"durationMs":0,"attempts":0,"redirects":[],"finalUrl":null,"method":null,"source":"list.txt","line":4}\n' +
+        '],\n' +
+        `"summary":${JSON.stringify(SUMMARY)},\n` +
+        '"comparison":null}\n',
+    );
+  });
+
+  it('writes a valid document with an empty results array when there are no results', async () => {
+    const { ctx, out } = setup();
+    const empty: Summary = { ...SUMMARY, total: 0, healthy: 0, unhealthy: 0, byCode: {}, byStatusClass: {}, latencyMs: null };
+    await run(createJsonReporter(ctx), [], { summary: empty, comparison: null });
+    const text = await out();
+    expect(text).toBe(
+      `{"tool":"urlcheck","version":"1.2.3","startedAt":"2024-05-01T12:00:00.000Z","results":[],\n"summary":${JSON.stringify(empty)},\n"comparison":null}\n`,
+    );
+    expect(JSON.parse(text)).toMatchObject({ results: [], summary: { total: 0 }, comparison: null });
+  });
+});
+
+const TABLE = [
+  '┌───┬────────┬────────────────────┬────────┬──────────────────────────────────────────────────────────────────┐',
+  '│   │ Status │ Code               │ Time   │ URL                                                              │',
+  '├───┼────────┼────────────────────┼────────┼──────────────────────────────────────────────────────────────────┤',
+  '│ ✔ │ 200    │ OK                 │  12 ms │ https://a.test/                                                  │',
+  '│ ✔ │ 200    │ OK                 │ 250 ms │ https://b.test/a,b"c                                             │',
+  '│ ✔ │ 200    │ OK                 │ 1.50 s │ http://c.test/old                                                │',
+  '│   │        │                    │        │ → https://c.test/new (1 redirect)                                │',
+  '│ ✖ │ —      │ INVALID_URL        │   0 ms │ example.com                                                      │',
+  '│   │        │                    │        │ not a valid URL: no scheme (did you mean "https://example.com"?) │',
+  '│   │        │                    │        │ list.txt:4                                                       │',
+  '│ ✖ │ —      │ CONNECTION_REFUSED │  31 ms │ https://down.test/                                               │',
+  '│   │        │                    │        │ connection refused (ECONNREFUSED)                                │',
+  '│   │        │                    │        │ list.txt:5                                                       │',
+  '│ ✖ │ 404    │ HTTP_STATUS        │   8 ms │ https://a.test/missing                                           │',
+  '│   │        │                    │        │ HTTP 404                                                         │',
+  '│   │        │                    │        │ list.txt:6                                                       │',
+  '└───┴────────┴────────────────────┴────────┴──────────────────────────────────────────────────────────────────┘',
+];
+
+describe('table reporter', () => {
+  it('renders healthy rows, then unhealthy rows, each in input order, then the summary', async () => {
+    const { ctx, out, err } = setup();
+    await run(createTableReporter(ctx), COMPLETION_ORDER);
+    expect(await out()).toBe(`${[...TABLE, ...SUMMARY_LINES].join('\n')}\n`);
+    expect(await err()).toBe('');
+  });
+
+  it('writes nothing before the run ends (it sorts at the end)', async () => {
+    const { ctx, out } = setup();
+    const reporter = createTableReporter(ctx);
+    await reporter.onRunStart?.(META);
+    for (const r of RESULTS) await reporter.onResult?.(r);
+    expect(await out()).toBe('');
+  });
+
+  it('lists only the slowest healthy rows beyond the limit, and says how many are not listed', async () => {
+    const { ctx, out } = setup();
+    const healthy = [40, 5, 30, 1, 20].map((durationMs, i) => result({ url: `https://h${i + 1}.test/`, durationMs, line: i + 1 }));
+    await run(createTableReporter(ctx, { healthy: 2, unhealthy: 1000 }), [...healthy, NOT_FOUND], {
+      summary: { ...SUMMARY, total: 6, healthy: 5, unhealthy: 1, byCode: { HTTP_STATUS: 1 }, retried: 0, redirected: 0 },
+      comparison: null,
+    });
+    expect(await out()).toBe(
+      [
+        '┌───┬────────┬─────────────┬───────┬────────────────────────┐',
+        '│   │ Status │ Code        │ Time  │ URL                    │',
+        '├───┼────────┼─────────────┼───────┼────────────────────────┤',
+        '│ ✔ │ 200    │ OK          │ 40 ms │ https://h1.test/       │',
+        '│ ✔ │ 200    │ OK          │ 30 ms │ https://h3.test/       │',
+        '│ ✖ │ 404    │ HTTP_STATUS │  8 ms │ https://a.test/missing │',
+        '│   │        │             │       │ HTTP 404               │',
+        '│   │        │             │       │ list.txt:6             │',
+        '└───┴────────┴─────────────┴───────┴────────────────────────┘',
+        '3 healthy URLs not listed (the 2 slowest are); use --format csv or ndjson for every row',
+        '✔ 5 healthy  ✖ 1 unhealthy  of 6 URLs in 2.00 s (3 URLs/s)',
+        '  unhealthy by code: HTTP_STATUS 1',
+        '  latency: p50 30 ms · p95 1.50 s · max 1.50 s',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('keeps the slowest healthy rows whatever order they arrive in', async () => {
+    const { ctx, out } = setup();
+    const durations = [3, 99, 7, 50, 1, 98, 2, 97, 4];
+    const healthy = durations.map((durationMs, i) => result({ url: `https://h${i + 1}.test/`, durationMs, line: i + 1 }));
+    await run(createTableReporter(ctx, { healthy: 3, unhealthy: 1000 }), healthy, { summary: ALL_HEALTHY_SUMMARY, comparison: null });
+    const listed = (await out()).match(/https:\/\/h\d+\.test\//g);
+    expect(listed).toEqual(['https://h2.test/', 'https://h6.test/', 'https://h8.test/']);
+  });
+
+  it('lists unhealthy rows up to their limit and counts the rest', async () => {
+    const { ctx, out } = setup();
+    await run(createTableReporter(ctx, { healthy: 25, unhealthy: 2 }), [REFUSED, NOT_FOUND, INVALID], {
+      summary: SUMMARY,
+      comparison: null,
+    });
+    const text = await out();
+    expect(text).toContain('https://down.test/');
+    expect(text).toContain('https://a.test/missing');
+    expect(text).not.toContain('example.com');
+    expect(text).toContain('\n1 more unhealthy URL not listed; use --format csv or ndjson for every row\n');
+  });
+
+  it('joins both notes when rows of both kinds are left out', async () => {
+    const { ctx, out } = setup();
+    await run(createTableReporter(ctx, { healthy: 1, unhealthy: 1 }), RESULTS, { summary: SUMMARY, comparison: null });
+    expect(await out()).toContain(
+      '\n2 more unhealthy URLs not listed; 2 healthy URLs not listed (the 1 slowest are); use --format csv or ndjson for every row\n',
+    );
+  });
+
+  it('with --quiet, prints nothing at all when every URL is healthy', async () => {
+    const { ctx, out, err } = setup({ quiet: true });
+    await run(createTableReporter(ctx), [HEALTHY, QUOTED], { summary: ALL_HEALTHY_SUMMARY, comparison: null });
+    expect(await out()).toBe('');
+    expect(await err()).toBe('');
+  });
+
+  it('with --quiet, prints only the unhealthy rows and the summary, with no note about healthy rows', async () => {
+    const { ctx, out } = setup({ quiet: true });
+    await run(createTableReporter(ctx, { healthy: 1, unhealthy: 1000 }), COMPLETION_ORDER, { summary: SUMMARY, comparison: null });
+    expect(await out()).toBe(
+      [
+        '┌───┬────────┬────────────────────┬───────┬──────────────────────────────────────────────────────────────────┐',
+        '│   │ Status │ Code               │ Time  │ URL                                                              │',
+        '├───┼────────┼────────────────────┼───────┼──────────────────────────────────────────────────────────────────┤',
+        '│ ✖ │ —      │ INVALID_URL        │  0 ms │ example.com                                                      │',
+        '│   │        │                    │       │ not a valid URL: no scheme (did you mean "https://example.com"?) │',
+        '│   │        │                    │       │ list.txt:4                                                       │',
+        '│ ✖ │ —      │ CONNECTION_REFUSED │ 31 ms │ https://down.test/                                               │',
+        '│   │        │                    │       │ connection refused (ECONNREFUSED)                                │',
+        '│   │        │                    │       │ list.txt:5                                                       │',
+        '│ ✖ │ 404    │ HTTP_STATUS        │  8 ms │ https://a.test/missing                                           │',
+        '│   │        │                    │       │ HTTP 404                                                         │',
+        '│   │        │                    │       │ list.txt:6                                                       │',
+        '└───┴────────┴────────────────────┴───────┴──────────────────────────────────────────────────────────────────┘',
+        ...SUMMARY_LINES.slice(0, 4),
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('prints only the summary when there are no rows', async () => {
+    const { ctx, out } = setup();
+    const empty: Summary = { ...SUMMARY, total: 0, healthy: 0, unhealthy: 0, byCode: {}, byStatusClass: {}, latencyMs: null, retried: 0, redirected: 0, urlsPerSecond: 0 };
+    await run(createTableReporter(ctx), [], { summary: empty, comparison: null });
+    expect(await out()).toBe('✔ 0 healthy  ✖ 0 unhealthy  of 0 URLs in 2.00 s (0 URLs/s)\n');
+  });
+
+  it('colours status classes when colour is on', async () => {
+    const { ctx, out } = setup({ color: new Chalk({ level: 1 }) });
+    await run(createTableReporter(ctx), RESULTS);
+    const text = await out();
+    expect(text).toContain('\u001b[32m200\u001b[39m');
+    expect(text).toContain('\u001b[33m404\u001b[39m');
+    expect(text).toContain('\u001b[31mCONNECTION_REFUSED\u001b[39m');
+  });
+
+  it('wraps long URLs to the terminal width without cutting colour codes apart', async () => {
+    const tty = Object.assign(new PassThrough(), { isTTY: true, columns: 80 });
+    const { ctx, out } = setup({ out: tty, color: new Chalk({ level: 1 }) });
+    const long = result({
+      url: `https://long.test/${'p'.repeat(150)}`,
+      ok: false,
+      status: null,
+      error: { code: 'UNSUPPORTED_PROTOCOL', message: 'unsupported protocol "ftp:"; only http: and https: URLs are checked' },
+      line: 7,
+    });
+    await run(createTableReporter(ctx), [long, HEALTHY], { summary: SUMMARY, comparison: null });
+    const text = await out();
+    const tableLines = text.split('\n').filter((line) => line.includes('│') || /[┌├└]/.test(line));
+    for (const line of tableLines) {
+      const plain = line.replace(/\u001b\[\d+(;\d+)*m/g, '');
+      expect(plain).not.toContain('\u001b');
+      expect([...plain].length, plain).toBeLessThanOrEqual(80);
+    }
+    // Every part of the URL is still there, in order.
+    const urlColumn = tableLines.map((line) => (line.replace(/\u001b\[\d+(;\d+)*m/g, '').split('│')[5] ?? '').trim()).join('');
+    expect(urlColumn).toContain(long.url);
+  });
+
+  it('writes no escape codes with colour off', async () => {
+    const { ctx, out } = setup();
+    await run(createTableReporter(ctx), RESULTS);
+    expect(await out()).not.toContain('\u001b');
+  });
+});
+
+describe('stderr summary reporter', () => {
+  it('writes the summary lines to err and nothing to out', async () => {
+    const { ctx, out, err } = setup();
+    await run(createStderrSummaryReporter(ctx), RESULTS);
+    expect(await err()).toBe(`${SUMMARY_LINES.join('\n')}\n`);
+    expect(await out()).toBe('');
+  });
+
+  it('uses the colours of err', async () => {
+    const out = capture();
+    const err = capture();
+    const reporter = createStderrSummaryReporter({
+      out: out.writer,
+      err: err.writer,
+      color: NO_COLOR,
+      errColor: new Chalk({ level: 1 }),
+      quiet: false,
+    });
+    await run(reporter, []);
+    expect(await err.text()).toContain('\u001b[');
+  });
+});
+
+describe('combineReporters', () => {
+  it('calls each reporter\'s hooks in order, skipping hooks a reporter lacks', async () => {
+    const calls: string[] = [];
+    const a: Reporter = {
+      onRunStart: (meta) => void calls.push(`a start ${meta.version}`),
+      onResult: (r) => void calls.push(`a result ${r.line}`),
+    };
+    const b: Reporter = {
+      onResult: (r) => void calls.push(`b result ${r.line}`),
+      onBaselineStart: (info) => void calls.push(`b baseline ${info.sampleSize} ${info.estimated}`),
+      onRunEnd: (end) => void calls.push(`b end ${end.summary.total}`),
+    };
+    const combined = combineReporters([a, b]);
+    expect(combined.onRunStart(META)).toBeUndefined();
+    expect(combined.onResult(HEALTHY)).toBeUndefined();
+    expect(combined.onBaselineStart({ sampleSize: 5, estimated: true })).toBeUndefined();
+    expect(combined.onRunEnd({ summary: SUMMARY, comparison: null })).toBeUndefined();
+    expect(calls).toEqual(['a start 1.2.3', 'a result 1', 'b result 1', 'b baseline 5 true', 'b end 6']);
+  });
+
+  it('returns a promise only when a hook asks to wait, and it waits for all of them', async () => {
+    const releases: Array<() => void> = [];
+    const waiting = (): Reporter => ({
+      onResult: () =>
+        new Promise<void>((resolve) => {
+          releases.push(resolve);
+        }),
+    });
+    const combined = combineReporters([waiting(), {}, waiting()]);
+    const pending = combined.onResult(HEALTHY);
+    expect(pending).toBeInstanceOf(Promise);
+    let done = false;
+    void (pending as Promise<void>).then(() => {
+      done = true;
+    });
+    releases[0]?.();
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(done).toBe(false);
+    releases[1]?.();
+    await pending;
+    expect(done).toBe(true);
+  });
+
+  it('calls hooks with the reporter as `this`', () => {
+    class Counting implements Reporter {
+      count = 0;
+      onResult(): void {
+        this.count += 1;
+      }
+    }
+    const counting = new Counting();
+    combineReporters([counting]).onResult(HEALTHY);
+    expect(counting.count).toBe(1);
+  });
+
+  it('is a no-op over an empty list', () => {
+    expect(combineReporters([]).onRunEnd({ summary: SUMMARY, comparison: null })).toBeUndefined();
+  });
+});
+
+describe('the reporter registry', () => {
+  it('has one factory per --format choice', () => {
+    expect(Object.keys(reporters).sort()).toEqual([...FORMATS].sort());
+    for (const format of FORMATS) {
+      const { ctx } = setup();
+      expect(typeof reporters[format](ctx)).toBe('object');
+    }
+  });
+});
+
+describe('credentials never reach a report', () => {
+  it('shows https://user:secret@host/ redacted in every format', async () => {
+    const target = parseTarget('https://user:secret@creds.test/path?q=1', 'list.txt', 1);
+    const url = target?.url;
+    if (target === null || url === null || url === undefined) throw new Error('expected a URL target');
+    expect(url.password).toBe('secret');
+    const redirectTo = new URL('https://user:secret@creds.test/next');
+    const results = [
+      result({ url: target.display, finalUrl: redactUrl(url), line: 1 }),
+      result({
+        url: target.display,
+        redirects: [{ status: 302, location: redactUrl(redirectTo) }],
+        finalUrl: redactUrl(redirectTo),
+        line: 2,
+      }),
+      result({
+        url: target.display,
+        ok: false,
+        status: null,
+        error: { code: 'UNKNOWN', message: redactText(`request to ${url.href} failed`) },
+        finalUrl: null,
+        method: null,
+        line: 3,
+      }),
+    ];
+    for (const format of FORMATS) {
+      const { ctx, out, err } = setup();
+      const combined = combineReporters([reporters[format](ctx), createStderrSummaryReporter(ctx)]);
+      await run(combined, results, { summary: SUMMARY, comparison: null });
+      const text = (await out()) + (await err());
+      expect(text, format).toContain('https://***@creds.test/path?q=1');
+      expect(text, format).not.toContain('secret');
+      expect(text, format).not.toContain('user:');
+    }
+  });
+});
