@@ -1,19 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { seeded } from '../helpers/random.js';
 import { BaselineSampler, buildComparison } from '../../src/compare.js';
 import { parseTarget } from '../../src/input/targets.js';
 import type { CheckResult, Target } from '../../src/types.js';
-
-/** A deterministic PRNG (mulberry32). */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function target(line: number, source = 'list.txt'): Target {
   const parsed = parseTarget(`https://h${line}.test/`, source, line);

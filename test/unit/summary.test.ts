@@ -1,22 +1,11 @@
 import { describe, expect, it } from 'vitest';
+import { seeded } from '../helpers/random.js';
 import { LatencyHistogram, SummaryBuilder } from '../../src/summary.js';
 import type { CheckResult } from '../../src/types.js';
 
 /** Nearest-rank percentile of a sorted list: what the histogram approximates. */
 function exactPercentile(sorted: number[], fraction: number): number {
   return sorted[Math.max(1, Math.ceil(fraction * sorted.length)) - 1] as number;
-}
-
-/** A deterministic PRNG (mulberry32), so "random" distributions are the same every run. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 function expectWithinOnePercent(histogram: LatencyHistogram, values: number[]): void {
