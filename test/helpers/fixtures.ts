@@ -77,3 +77,20 @@ export async function closedPort(): Promise<number> {
   await new Promise<void>((resolve) => probe.close(() => resolve()));
   return port;
 }
+
+function tlsPair(name: string): { key: Buffer; cert: Buffer } {
+  return {
+    key: readFileSync(new URL(`../../fixtures/tls/${name}.key`, import.meta.url)),
+    cert: readFileSync(new URL(`../../fixtures/tls/${name}.crt`, import.meta.url)),
+  };
+}
+
+/** Certificates signed by fixtures/tls/test-ca.crt: a valid one, an expired one, one for another host. */
+export const CA_SIGNED = {
+  valid: tlsPair('valid'),
+  expired: tlsPair('expired'),
+  wrongHost: tlsPair('wrong-host'),
+};
+
+/** The test CA's certificate file, for NODE_EXTRA_CA_CERTS. */
+export const TEST_CA_FILE = new URL('../../fixtures/tls/test-ca.crt', import.meta.url).pathname;
