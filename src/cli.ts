@@ -91,6 +91,7 @@ function buildProgram(io: CliIo): Command {
     .option('-H, --header <name:value>', 'extra request header, repeatable (values are never printed)', collect)
     .addOption(option('--user-agent <text>', 'User-Agent header', DEFAULT_USER_AGENT))
     .option('--insecure', 'accept invalid TLS certificates')
+    .option('--public-only', 'refuse loopback, private and link-local addresses, also after DNS and redirects')
     .addOption(new Option('-f, --format <format>', 'report format').choices(FORMATS).default(DEFAULT_FORMAT, DEFAULT_FORMAT))
     .option('-o, --output <file>', 'write the report to a file instead of stdout')
     .option('--sequential', 'check one URL at a time (the baseline; same code path, concurrency 1)')

@@ -7,6 +7,8 @@ export interface HeaderPair {
 
 // RFC 9110 token characters.
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+// RFC 9110 field-value characters (obs-text included), exactly what undici agrees to send.
+const HEADER_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
 
 /**
  * The only `-H` headers still sent after a redirect leaves the origin. Every other `-H` header
@@ -27,5 +29,9 @@ export function parseHeader(text: string): HeaderPair {
   // The name is not echoed either: "Authorization Bearer TOKEN: x" would print the token.
   if (!HEADER_NAME.test(name)) throw new RangeError("the header name before ':' is not valid (letters, digits and !#$%&'*+.^_`|~- only)");
   if (/[\r\n\0]/.test(value)) throw new RangeError(`the value of header "${name}" contains a line break or NUL`);
+  // undici would refuse it on every request, failing each URL instead of the flag.
+  if (!HEADER_VALUE.test(value)) {
+    throw new RangeError(`the value of header "${name}" contains a control character or a character beyond Latin-1, which HTTP cannot carry`);
+  }
   return { name: name.toLowerCase(), value };
 }

@@ -13,7 +13,7 @@ export * from './defaults.js';
 export { resolveCheckOptions, resolveCliOptions, type CheckOptions, type CliOptions } from './options.js';
 export { TextWriter } from './output.js';
 export { checkAll, createAgent } from './pool.js';
-export { redactText, redactUrl } from './redact.js';
+export { printable, redactText, redactUrl } from './redact.js';
 export { combineReporters, reporters } from './reporters/index.js';
 export type { Reporter, ReporterContext, ReporterFactory, RunEnd, RunMeta } from './reporters/types.js';
 export { runChecks, type RunOutcome, type RunRequest } from './run.js';

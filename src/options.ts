@@ -48,6 +48,8 @@ export interface CheckOptions {
   userAgent: string;
   /** Accept invalid TLS certificates. */
   insecure: boolean;
+  /** Refuse hosts that are, or resolve to, loopback, private, link-local or other non-public addresses. */
+  publicOnly: boolean;
   /** A custom DNS lookup (as for `net.connect`), e.g. to pin host names to local addresses. */
   lookup?: LookupFunction | undefined;
 }
@@ -68,6 +70,7 @@ export function resolveCheckOptions(partial: Partial<CheckOptions> = {}): CheckO
     headers: [],
     userAgent: DEFAULT_USER_AGENT,
     insecure: false,
+    publicOnly: false,
     ...partial,
   };
 }
@@ -166,6 +169,7 @@ export const cliOptionsSchema = z.object({
   header: z.array(parsedBy(parseHeader)).default([]),
   userAgent: z.string().min(1, { error: 'must not be empty' }),
   insecure: z.boolean().default(false),
+  publicOnly: z.boolean().default(false),
   format: z
     .string()
     .transform((text) => text.trim().toLowerCase())
@@ -201,6 +205,7 @@ export function resolveCliOptions(raw: Record<string, unknown>): CliOptions {
       headers: o.header,
       userAgent: o.userAgent,
       insecure: o.insecure,
+      publicOnly: o.publicOnly,
     }),
     format: o.format,
     output: o.output ?? null,

@@ -1,5 +1,6 @@
 import pLimit, { type LimitFunction } from 'p-limit';
 import { Agent } from 'undici';
+import { publicOnlyLookup } from './check/address-policy.js';
 import { checkTarget, createCheckContext } from './check/check.js';
 import type { CheckOptions } from './options.js';
 import type { CheckResult, Target } from './types.js';
@@ -18,6 +19,7 @@ const KEEP_ALIVE_TIMEOUT_MS = 4_000;
  * undici's own idle timers are set no longer than the deadline so they never outlive it.
  */
 export function createAgent(options: CheckOptions): Agent {
+  const lookup = options.publicOnly ? publicOnlyLookup(options.lookup) : options.lookup;
   return new Agent({
     connections: options.perHost,
     pipelining: 1,
@@ -27,7 +29,7 @@ export function createAgent(options: CheckOptions): Agent {
     connect: {
       timeout: options.connectTimeoutMs ?? options.timeoutMs,
       rejectUnauthorized: !options.insecure,
-      ...(options.lookup ? { lookup: options.lookup } : {}),
+      ...(lookup ? { lookup } : {}),
     },
   });
 }
@@ -104,8 +106,10 @@ export async function* checkAll(
   };
 
   const iterator = Symbol.asyncIterator in targets ? targets[Symbol.asyncIterator]() : toAsync(targets);
-  // An input that stalls (a silent pipe) must not hold an interrupted run open.
-  const aborted = new Promise<null>((resolve) => stop.signal.addEventListener('abort', () => resolve(null), { once: true }));
+  // An input that stalls (a silent pipe) must not hold an interrupted run open: an abort wakes
+  // the round below. (Not a race against one long-lived "aborted" promise: every race would add
+  // a reaction to it, never released, each holding its round's target: memory grew per URL.)
+  stop.signal.addEventListener('abort', notify, { once: true });
   // Nor may it hold back results that are ready: a read still pending is kept for the next round.
   const resultReady = (): Promise<typeof RESULT_READY> =>
     finished.length > 0
@@ -119,9 +123,9 @@ export async function* checkAll(
     for (;;) {
       while (!exhausted && !stop.signal.aborted && pending < maxPending && finished.length < maxPending) {
         reading ??= iterator.next();
-        const next = await Promise.race([reading, aborted, resultReady()]);
+        const next = await Promise.race([reading, resultReady()]);
         wake = null;
-        if (next === null || next === RESULT_READY) break;
+        if (next === RESULT_READY) break;
         reading = null;
         if (next.done === true) exhausted = true;
         else schedule(next.value);

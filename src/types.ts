@@ -26,6 +26,8 @@ export const ERROR_CODES = [
   'PROTOCOL_ERROR',
   /** The final status is outside --accept. */
   'HTTP_STATUS',
+  /** --public-only refused the URL: its host is, or resolves to, a non-public address. */
+  'BLOCKED_ADDRESS',
   /** An unexpected failure; the message says what happened. */
   'UNKNOWN',
 ] as const;

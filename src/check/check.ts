@@ -2,8 +2,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Dispatcher } from 'undici';
 import { CROSS_ORIGIN_SAFE_HEADERS } from '../headers.js';
 import type { CheckOptions } from '../options.js';
-import { redactText, redactUrl } from '../redact.js';
+import { printable, redactText, redactUrl } from '../redact.js';
 import type { CheckError, CheckResult, HttpMethod, RedirectHop, Target } from '../types.js';
+import { isNonPublicAddress } from './address-policy.js';
 import { classifyError } from './classify.js';
 import { backoffDelay, isRetryable, parseRetryAfter } from './retry.js';
 
@@ -135,6 +136,12 @@ async function attempt(start: URL, ctx: CheckContext): Promise<AttemptOutcome> {
   try {
     for (;;) {
       visited.add(url.href);
+      // Names are checked once resolved (see publicOnlyLookup); address literals never are.
+      if (options.publicOnly && isNonPublicAddress(url.hostname)) {
+        return outcome({
+          error: { code: 'BLOCKED_ADDRESS', message: `${url.hostname} is a non-public address (--public-only)` },
+        });
+      }
       const response = await ctx.dispatcher.request({
         origin: url.origin,
         path: url.pathname + url.search,
@@ -212,6 +219,10 @@ async function discardBody(response: Dispatcher.ResponseData, method: HttpMethod
   const length = Number(firstHeader(response.headers['content-length']) ?? Number.NaN);
   if (method === 'HEAD' || (Number.isFinite(length) && length <= DISCARD_LIMIT_BYTES)) {
     await response.body.dump({ limit: DISCARD_LIMIT_BYTES });
+    // dump() swallows errors; a body we drained in full that broke off (a reset mid-response,
+    // fewer bytes than Content-Length) means the server failed, whatever its status said.
+    const broken = response.body.errored;
+    if (broken !== null && broken !== undefined) throw broken;
   } else {
     // Destroying an unfinished body makes it emit an abort error; nobody needs to hear it.
     response.body.on('error', ignore).destroy();
@@ -237,7 +248,8 @@ function result(target: Target, started: number, attempts: number, outcome: Atte
     url: target.display,
     ok: outcome.error === null,
     status: outcome.status,
-    error: outcome.error,
+    // Messages may quote what a server sent (a Location): never raw control characters.
+    error: outcome.error === null ? null : { code: outcome.error.code, message: printable(outcome.error.message) },
     durationMs: Math.round((performance.now() - started) * 10) / 10,
     attempts,
     redirects: outcome.redirects,

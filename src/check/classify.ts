@@ -25,6 +25,7 @@ const BY_ERRNO: Record<string, ErrorCode> = {
   UND_ERR_RES_CONTENT_LENGTH_MISMATCH: 'PROTOCOL_ERROR',
   UND_ERR_INFO: 'PROTOCOL_ERROR',
   EPROTO: 'TLS',
+  ERR_URLCHECK_BLOCKED_ADDRESS: 'BLOCKED_ADDRESS',
 };
 
 const MESSAGES: Partial<Record<ErrorCode, string>> = {
@@ -74,6 +75,7 @@ function messageFor(known: ErrorCode, code: string, error: ErrorLike): string {
   }
   if (known === 'TIMEOUT') return `${detail || 'timed out'}${suffix}`;
   if (known === 'TLS') return `TLS failure: ${detail}${suffix}`;
+  if (known === 'BLOCKED_ADDRESS') return detail;
   return detail === '' ? code : `${detail}${suffix}`;
 }
 

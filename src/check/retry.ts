@@ -20,7 +20,8 @@ export function isRetryable(status: number | null, error: CheckError | null): bo
 export function parseRetryAfter(value: string | null | undefined, nowMs: number = Date.now()): number | null {
   if (value === null || value === undefined) return null;
   const text = value.trim();
-  if (/^\d+$/.test(text)) return Number(text) * 1000;
+  // A thousand-digit delay is still just "too long": keep it finite so messages stay readable.
+  if (/^\d+$/.test(text)) return Math.min(Number(text), 1e12) * 1000;
   // Every HTTP-date form names a day or month; V8's lenient Date.parse reads "-1" or "1.5" as dates.
   if (!/[a-z]/i.test(text)) return null;
   const date = Date.parse(text);

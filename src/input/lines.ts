@@ -23,16 +23,18 @@ export async function* readLines(
 ): AsyncGenerator<InputLine> {
   const decoder = new StringDecoder('utf8');
   let pending = '';
-  let truncated = false;
+  // True once characters beyond maxLineLength + 1 were dropped from the current line.
+  let overflowed = false;
   let lineNumber = 0;
   let first = true;
 
   const take = (text: string): InputLine => {
     lineNumber += 1;
-    const end = text.endsWith('\r') ? text.length - 1 : text.length;
-    const line: InputLine = { line: lineNumber, text: text.slice(0, end), truncated };
-    truncated = false;
-    return line;
+    // A final "\r" is the CR of a CRLF only if nothing was dropped after it.
+    const body = !overflowed && text.endsWith('\r') ? text.slice(0, -1) : text;
+    const truncated = overflowed || body.length > maxLineLength;
+    overflowed = false;
+    return { line: lineNumber, text: truncated ? body.slice(0, maxLineLength) : body, truncated };
   };
 
   for await (const chunk of chunks) {
@@ -51,12 +53,15 @@ export async function* readLines(
     }
     if (start < text.length) pending = append(pending, text.slice(start));
   }
-  pending += decoder.end();
+  pending = append(pending, decoder.end());
   if (pending !== '') yield take(pending);
 
+  // Keeps one character more than maxLineLength: it may be the CR of a CRLF, which is not
+  // part of the line, so a line of exactly maxLineLength ending in CRLF is not truncated.
   function append(head: string, tail: string): string {
-    if (head.length + tail.length <= maxLineLength) return head + tail;
-    truncated = true;
-    return (head + tail.slice(0, Math.max(0, maxLineLength - head.length)));
+    const room = maxLineLength + 1;
+    if (head.length + tail.length <= room) return head + tail;
+    overflowed = true;
+    return head + tail.slice(0, Math.max(0, room - head.length));
   }
 }

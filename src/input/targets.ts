@@ -1,4 +1,4 @@
-import { redactText } from '../redact.js';
+import { printable, redactText } from '../redact.js';
 import type { Target } from '../types.js';
 import { readLines } from './lines.js';
 
@@ -21,7 +21,7 @@ export interface InputSource {
 export function parseTarget(text: string, source: string, line: number, truncated = false): Target | null {
   const trimmed = text.trim();
   if (trimmed === '' || trimmed.startsWith('#')) return null;
-  const display = redactText(redactLineUserinfo(trimmed));
+  const display = printable(redactText(redactLineUserinfo(trimmed)));
   if (truncated) {
     return invalid(display, source, line, 'INVALID_URL', 'line is longer than 1 MiB; not a URL');
   }
@@ -85,7 +85,8 @@ function invalidUrlMessage(trimmed: string, display: string): string {
 // A line is meant to be one URL, so whatever precedes the last "@" of its authority is userinfo,
 // even without "://": the URL parser accepts "https:user:pass@host" and "https:\\user:pass@host"
 // (and sends the credentials), and a line missing its scheme ("user:pass@host") still holds them.
-const LINE_USERINFO = /^((?:https?:)?[/\\]*)[^/\\?#]*@/i;
+// Any scheme, not only http(s): "ws:\\user:pass@host" is shown (as UNSUPPORTED_PROTOCOL) too.
+const LINE_USERINFO = /^((?:[a-z][a-z0-9+.-]*:)?[/\\]*)[^/\\?#]*@/i;
 
 function redactLineUserinfo(line: string): string {
   return line.includes('@') ? line.replace(LINE_USERINFO, '$1***@') : line;

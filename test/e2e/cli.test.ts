@@ -179,6 +179,16 @@ describe('output', () => {
   });
 });
 
+describe('--public-only', () => {
+  it('refuses a loopback URL without contacting it', async () => {
+    const file = await listFile('public-only.txt', [server().url('/ok')]);
+    const run = await runCli([file, '--public-only', '-f', 'ndjson']);
+    expect(run.code).toBe(1);
+    expect(JSON.parse(run.stdout)).toMatchObject({ ok: false, error: { code: 'BLOCKED_ADDRESS' } });
+    expect(server().stats.total).toBe(0);
+  });
+});
+
 describe('modes', () => {
   it('--sequential checks one URL at a time', async () => {
     const file = await listFile('seq.txt', Array.from({ length: 8 }, (_, i) => server().url(`/delay/20/${i}`)));

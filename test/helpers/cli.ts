@@ -1,5 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** The built entry point, as users run it. */
@@ -22,6 +25,8 @@ export interface RunCliOptions {
   cwd?: string;
   /** Called once the process has started, e.g. to send it a signal later. */
   onSpawn?: (child: ChildProcess) => void;
+  /** Arguments for node itself, before the script, e.g. `['--require', PROBE_PRELOAD]`. */
+  nodeArgs?: string[];
 }
 
 /** Spawns `node bin/urlcheck.js ...args` and collects its output and exit code. */
@@ -30,7 +35,7 @@ export function runCli(args: string[], options: RunCliOptions = {}): Promise<Cli
   const env: Record<string, string | undefined> = { ...process.env, NO_COLOR: undefined, FORCE_COLOR: undefined, ...options.env };
   for (const key of Object.keys(env)) if (env[key] === undefined) delete env[key];
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env, cwd: options.cwd, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [...(options.nodeArgs ?? []), BIN, ...args], { env, cwd: options.cwd, stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
@@ -41,4 +46,41 @@ export function runCli(args: string[], options: RunCliOptions = {}): Promise<Cli
     child.stdin.end(options.input ?? '');
     options.onSpawn?.(child);
   });
+}
+
+/** A preload for `node --require` that records peak RSS and can fake a terminal on stderr (see probe.cjs). */
+export const PROBE_PRELOAD = fileURLToPath(new URL('./probe.cjs', import.meta.url));
+
+/** What {@link runCliProbed} adds to a run. */
+export interface ProbedRun extends CliRun {
+  /** The process's peak resident set size, in KiB (`process.resourceUsage().maxRSS` at exit). */
+  peakRssKiB: number;
+}
+
+/**
+ * Like {@link runCli}, under {@link PROBE_PRELOAD}: also measures the child's peak RSS, and with
+ * `stderrTty` makes its stderr claim to be a terminal (progress lines are drawn). The child must
+ * exit by itself (or by a catchable signal) for the measurement to exist.
+ */
+export async function runCliProbed(
+  args: string[],
+  options: RunCliOptions & { stderrTty?: boolean } = {},
+): Promise<ProbedRun> {
+  const dir = await mkdtemp(join(tmpdir(), 'urlcheck-probe-'));
+  const file = join(dir, 'maxrss');
+  try {
+    const run = await runCli(args, {
+      ...options,
+      nodeArgs: [...(options.nodeArgs ?? []), '--require', PROBE_PRELOAD],
+      env: {
+        ...options.env,
+        URLCHECK_PROBE_MAXRSS_FILE: file,
+        URLCHECK_PROBE_STDERR_TTY: options.stderrTty === true ? '1' : undefined,
+      },
+    });
+    const peakRssKiB = Number((await readFile(file, 'utf8')).trim());
+    return { ...run, peakRssKiB };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 }

@@ -6,11 +6,16 @@ import { parseTarget } from '../../src/input/targets.js';
 import { resolveCheckOptions, type CheckOptions } from '../../src/options.js';
 import type { Target } from '../../src/types.js';
 
+
+function tlsPair(name: string): { key: Buffer; cert: Buffer } {
+  return {
+    key: readFileSync(new URL(`../../fixtures/tls/${name}.key`, import.meta.url)),
+    cert: readFileSync(new URL(`../../fixtures/tls/${name}.crt`, import.meta.url)),
+  };
+}
+
 /** The self-signed certificate for localhost / 127.0.0.1 / ::1 in fixtures/tls. */
-export const SELF_SIGNED = {
-  key: readFileSync(new URL('../../fixtures/tls/self-signed.key', import.meta.url)),
-  cert: readFileSync(new URL('../../fixtures/tls/self-signed.crt', import.meta.url)),
-};
+export const SELF_SIGNED = tlsPair('self-signed');
 
 /**
  * Starts a fixture server for the file's tests and closes it afterwards; stats are reset
@@ -78,12 +83,6 @@ export async function closedPort(): Promise<number> {
   return port;
 }
 
-function tlsPair(name: string): { key: Buffer; cert: Buffer } {
-  return {
-    key: readFileSync(new URL(`../../fixtures/tls/${name}.key`, import.meta.url)),
-    cert: readFileSync(new URL(`../../fixtures/tls/${name}.crt`, import.meta.url)),
-  };
-}
 
 /** Certificates signed by fixtures/tls/test-ca.crt: a valid one, an expired one, one for another host. */
 export const CA_SIGNED = {

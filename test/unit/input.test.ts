@@ -101,6 +101,23 @@ describe('readLines', () => {
     expect(await lines(['abcdefgh\n'], 8)).toEqual([{ line: 1, text: 'abcdefgh', truncated: false }]);
   });
 
+  // Found by lines.property.test.ts: the CR of a CRLF counted towards the length.
+  it('does not mark a line of exactly maxLineLength ending in CRLF as truncated, however it is chunked', async () => {
+    expect(await lines(['abcd\r\nx\n'], 4)).toEqual([
+      { line: 1, text: 'abcd', truncated: false },
+      { line: 2, text: 'x', truncated: false },
+    ]);
+    expect(await lines(['abcd', '\r\n'], 4)).toEqual([{ line: 1, text: 'abcd', truncated: false }]);
+    expect(await lines(['abcd\r', '\n'], 4)).toEqual([{ line: 1, text: 'abcd', truncated: false }]);
+  });
+
+  // Found by lines.property.test.ts (counterexample "\ra", maxLineLength 1): a CR inside the
+  // line that fell at the cut was dropped as if it were a line ending.
+  it('keeps a CR that falls at the cut of a truncated line', async () => {
+    expect(await lines(['\ra'], 1)).toEqual([{ line: 1, text: '\r', truncated: true }]);
+    expect(await lines(['abc\rdefg\n'], 4)).toEqual([{ line: 1, text: 'abc\r', truncated: true }]);
+  });
+
   it('holds at most maxLineLength characters of an endless line', async () => {
     async function* endless(): AsyncGenerator<string> {
       for (let i = 0; i < 1000; i += 1) yield 'x'.repeat(100);
@@ -221,6 +238,26 @@ describe('parseTarget', () => {
       expect(target?.display).not.toContain('s3cret');
       expect(JSON.stringify(target?.invalid)).not.toContain('s3cret');
     }
+  });
+
+  // Found by targets.property.test.ts (counterexamples 'ws:\\QQQQQQ@a.aa', '"http:\\QQQQQQ@a.aa',
+  // 'hxxp:\/QQQQQQ@a.aa'): only http(s) lines were redacted up to their "@", and free text only after "://".
+  it('redacts credentials after any scheme and any slashes, or after junk before the scheme', () => {
+    for (const text of [
+      'ws:\\user:s3cret@a.test/',
+      'ftp:/user:s3cret@a.test/',
+      'hxxp:\\/user:s3cret@a.test/',
+      '"http:\\user:s3cret@a.test/',
+      'see http:///user:s3cret@a.test/',
+      '9https://user:s3cret@a.test/',
+    ]) {
+      const target = parseTarget(text, 's', 1);
+      expect(target?.display).not.toContain('s3cret');
+      expect(target?.display).toContain('***@a.test/');
+      expect(JSON.stringify(target?.invalid)).not.toContain('s3cret');
+    }
+    expect(parseTarget('ws:\\user:s3cret@a.test/', 's', 1)?.display).toBe('ws:\\***@a.test/');
+    expect(parseTarget('mailto:someone@example.com', 's', 1)?.display).toBe('mailto:***@example.com');
   });
 
   it('does not echo credentials in the "did you mean" hint', () => {

@@ -73,6 +73,35 @@ describe('redactText', () => {
     expect(redactText('unchanged', [''])).toBe('unchanged');
   });
 
+  // Found by redact.property.test.ts: "\b" before the scheme missed a URL glued to a digit or "_".
+  it('redacts a URL that directly follows a digit or an underscore', () => {
+    expect(redactText('9https://user:s3cret@a.test/')).toBe('9https://***@a.test/');
+    expect(redactText('id_https://user:s3cret@a.test/')).toBe('id_https://***@a.test/');
+  });
+
+  // Found by targets.property.test.ts: the URL parser reads any run of "/" and "\\" as "//".
+  it('redacts userinfo after one, three or backslashed slashes', () => {
+    expect(redactText('see https:/user:s3cret@a.test/')).toBe('see https:/***@a.test/');
+    expect(redactText('see https:///user:s3cret@a.test/')).toBe('see https:///***@a.test/');
+    expect(redactText('"https:\\\\user:s3cret@a.test/"')).toBe('"https:\\\\***@a.test/"');
+  });
+
+  // Found by redact.property.test.ts (counterexample "https://aa a@" with the secret "aa "):
+  // removing the secret made the userinfo whole, so a second pass redacted more.
+  it('is idempotent when removing a secret completes a userinfo', () => {
+    expect(redactText('https://aa a@h.test/', ['aa '])).toBe('https://***@h.test/');
+    expect(redactText('https://a/bb@h.test/', ['/bb'])).toBe('https://***@h.test/');
+  });
+
+  // A match may start only where a run of scheme characters starts: trying every position of a
+  // megabyte-long run would be quadratic (minutes; the test timeout catches it, no clock needed).
+  it('scans a megabyte of scheme-like characters in linear time', () => {
+    const letters = `${'a1'.repeat(512 * 1024)}@`;
+    expect(redactText(letters)).toBe(letters);
+    const schemes = `@${`${'a'.repeat(45)}://x`.repeat(20_000)}`;
+    expect(redactText(schemes)).toBe(schemes);
+  });
+
   it('applies both: userinfo and secrets', () => {
     expect(redactText('https://u:p@h.test/?k=SECRET', ['SECRET'])).toBe('https://***@h.test/?k=***');
   });

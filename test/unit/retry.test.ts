@@ -99,3 +99,9 @@ describe('isRetryable', () => {
     }
   });
 });
+
+describe('parseRetryAfter with absurd values', () => {
+  it('keeps a 400-digit delay finite, so messages say a number', () => {
+    expect(Number.isFinite(parseRetryAfter('9'.repeat(400)))).toBe(true);
+  });
+});

@@ -1,0 +1,98 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { anyText } from '../helpers/arbitraries.js';
+import { CSV_COLUMNS, csvField, csvRow } from '../../src/reporters/csv.js';
+import { ERROR_CODES, type CheckResult } from '../../src/types.js';
+
+/** A strict RFC 4180 reader: CRLF-terminated records, quoted fields with "" for a quote. */
+function parseCsv(text: string): string[][] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let i = 0;
+  while (i < text.length) {
+    let field = '';
+    if (text[i] === '"') {
+      i += 1;
+      for (;;) {
+        if (i >= text.length) throw new Error('unterminated quoted field');
+        if (text[i] === '"') {
+          if (text[i + 1] === '"') {
+            field += '"';
+            i += 2;
+            continue;
+          }
+          i += 1;
+          break;
+        }
+        field += text[i];
+        i += 1;
+      }
+    } else {
+      while (i < text.length && text[i] !== ',' && text[i] !== '\r' && text[i] !== '\n') {
+        if (text[i] === '"') throw new Error(`bare quote at ${i}`);
+        field += text[i];
+        i += 1;
+      }
+    }
+    row.push(field);
+    if (text[i] === ',') {
+      i += 1;
+    } else if (text.startsWith('\r\n', i)) {
+      rows.push(row);
+      row = [];
+      i += 2;
+    } else {
+      throw new Error(`expected "," or CRLF at ${i}`);
+    }
+  }
+  if (row.length > 0) throw new Error('last record has no CRLF');
+  return rows;
+}
+
+/** Strings heavy in the characters CSV cares about. */
+const csvText = fc.oneof(
+  anyText(30),
+  fc.string({ unit: fc.constantFrom('"', ',', '\r', '\n', 'a', ' ', '""', '\r\n', ';', '\t', '='), maxLength: 20 }),
+);
+
+const checkResult: fc.Arbitrary<CheckResult> = fc.record({
+  url: csvText,
+  ok: fc.boolean(),
+  status: fc.option(fc.integer({ min: 100, max: 599 }), { nil: null }),
+  error: fc.option(fc.record({ code: fc.constantFrom(...ERROR_CODES), message: csvText }), { nil: null }),
+  durationMs: fc.double({ min: 0, max: 1e7, noNaN: true }),
+  attempts: fc.nat(10),
+  redirects: fc.array(fc.record({ status: fc.integer({ min: 300, max: 399 }), location: csvText }), { maxLength: 3 }),
+  finalUrl: fc.option(csvText, { nil: null }),
+  method: fc.constantFrom('HEAD' as const, 'GET' as const, null),
+  source: csvText,
+  line: fc.integer({ min: 1, max: 10_000_000 }),
+});
+
+describe('csvField / csvRow (properties)', () => {
+  it('any string, number, boolean or null reads back as its text from its field', () => {
+    fc.assert(
+      fc.property(fc.oneof(csvText, fc.double(), fc.integer(), fc.boolean(), fc.constant(null)), (value) => {
+        expect(parseCsv(`${csvField(value)}\r\n`)).toEqual([[value === null ? '' : String(value)]]);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('every row reads back as exactly one record of 12 fields holding the result', () => {
+    fc.assert(
+      fc.property(fc.array(checkResult, { minLength: 1, maxLength: 5 }), (results) => {
+        const rows = parseCsv(`${CSV_COLUMNS.join(',')}\r\n${results.map(csvRow).join('')}`);
+        expect(rows).toHaveLength(results.length + 1);
+        for (const row of rows) expect(row).toHaveLength(12);
+        results.forEach((r, i) => {
+          const text = (v: string | number | boolean | null) => (v === null ? '' : String(v));
+          expect(rows[i + 1]).toEqual(
+            [r.url, r.ok, r.status, r.error?.code ?? null, r.error?.message ?? null, r.durationMs, r.attempts, r.redirects.length, r.finalUrl, r.method, r.source, r.line].map(text),
+          );
+        });
+      }),
+      { numRuns: 200 },
+    );
+  });
+});
