@@ -1,25 +1,13 @@
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
+import { useTempDir } from '../helpers/temp-dir.js';
 import { useFixtureServer } from '../helpers/fixtures.js';
 
 const server = useFixtureServer();
-let dir = '';
-
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'urlcheck-e2e-'));
-});
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
-
-async function listFile(name: string, lines: string[]): Promise<string> {
-  const path = join(dir, name);
-  await writeFile(path, `${lines.join('\n')}\n`);
-  return path;
-}
+const temp = useTempDir('urlcheck-e2e-');
+const { listFile } = temp;
 
 /** No stack trace: no "    at fn (file:line)" frames and no Node error banners. */
 function expectNoStackTrace(text: string): void {
@@ -63,7 +51,7 @@ describe('exit codes', () => {
   });
 
   it('exits 2 for a directory given as input', async () => {
-    const run = await runCli([dir]);
+    const run = await runCli([temp.path()]);
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(/it is a directory/);
   });
@@ -122,7 +110,7 @@ describe('input', () => {
 describe('output', () => {
   it('writes a valid JSON document to --output and nothing to stdout', async () => {
     const file = await listFile('out.txt', [server().url('/ok'), server().url('/status/500')]);
-    const out = join(dir, 'report.json');
+    const out = join(temp.path(), 'report.json');
     const run = await runCli([file, '-f', 'json', '-o', out, '--retries', '0']);
     expect(run.code).toBe(1);
     expect(run.stdout).toBe('');
@@ -134,12 +122,12 @@ describe('output', () => {
     expect(report.results).toHaveLength(2);
     expect(report.summary).toMatchObject({ total: 2, unhealthy: 1 });
     expect(report.comparison).toBeNull();
-    expect((await readdir(dir)).filter((name) => name.endsWith('.tmp'))).toEqual([]);
+    expect((await readdir(temp.path())).filter((name) => name.endsWith('.tmp'))).toEqual([]);
   });
 
   it('exits 2 when --output cannot be written', async () => {
     const file = await listFile('out2.txt', [server().url('/ok')]);
-    const run = await runCli([file, '-o', join(dir, 'no-such-dir', 'report.json')]);
+    const run = await runCli([file, '-o', join(temp.path(), 'no-such-dir', 'report.json')]);
     expect(run.code).toBe(2);
     expect(run.stderr.trim()).toMatch(/^urlcheck: cannot write --output ".*report\.json": no such file or directory$/);
   });

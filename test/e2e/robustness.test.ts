@@ -1,11 +1,11 @@
 import { execFileSync, type ChildProcess } from 'node:child_process';
 import { closeSync, constants as fsConstants, existsSync, openSync, readFileSync, readdirSync, writeSync } from 'node:fs';
-import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { chmod, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { runCli, runCliProbed, type CliRun, type RunCliOptions } from '../helpers/cli.js';
 import { closedPort, useFixtureServer } from '../helpers/fixtures.js';
+import { useTempDir } from '../helpers/temp-dir.js';
 import { seeded } from '../helpers/random.js';
 
 // Hostile servers, bad input and interruptions, end to end through the built CLI. No test
@@ -13,7 +13,8 @@ import { seeded } from '../helpers/random.js';
 // missing abort shows up as a test timeout.
 
 const server = useFixtureServer();
-let dir = '';
+const temp = useTempDir('urlcheck-robust-');
+const { listFile } = temp;
 const children = new Set<ChildProcess>();
 
 /** Put in the userinfo of URLs throughout: it must never reach stdout or stderr. */
@@ -25,24 +26,11 @@ const MAX_PEAK_RSS_KIB = 200 * 1024;
 /** The per-test limit for runs that must end by themselves within a second or two. */
 const INTERRUPT_TEST_MS = 15_000;
 
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'urlcheck-robust-'));
-});
 afterEach(() => {
   // A test that failed by timing out leaves its child behind: end it (only ours, by handle).
   for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   children.clear();
 });
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
-
-async function listFile(name: string, lines: string[]): Promise<string> {
-  const path = join(dir, name);
-  await writeFile(path, `${lines.join('\n')}\n`);
-  return path;
-}
-
 function tracked(options: RunCliOptions): RunCliOptions {
   return {
     ...options,
@@ -182,12 +170,12 @@ describe('interruptions', () => {
 });
 
 describe('output safety', () => {
-  const tmpFiles = (prefix: string) => readdirSync(dir).filter((name) => name.startsWith(`${prefix}.`) && name.endsWith('.tmp'));
+  const tmpFiles = (prefix: string) => readdirSync(temp.path()).filter((name) => name.startsWith(`${prefix}.`) && name.endsWith('.tmp'));
 
   it(
     'SIGKILL mid-run never touches an existing --output report; a normal run then replaces it whole',
     async () => {
-      const report = join(dir, 'report.json');
+      const report = join(temp.path(), 'report.json');
       const healthy = await listFile('kill-ok.txt', okUrls(3, 'kill-ok'));
       expect((await cli([healthy, '-f', 'json', '-o', report])).code).toBe(0);
       const before = await readFile(report);
@@ -216,7 +204,7 @@ describe('output safety', () => {
   it(
     'SIGINT with --output json commits a valid report holding the finished results',
     async () => {
-      const report = join(dir, 'interrupted.json');
+      const report = join(temp.path(), 'interrupted.json');
       const file = await listFile('int-out.txt', [...okUrls(4, 'int-out'), ...hangUrls(3, 'int-out')]);
       const run = await cli([file, '-f', 'json', '-o', report, '--timeout', '60000', '--retries', '0'], {
         onSpawn: (child) =>
@@ -224,7 +212,7 @@ describe('output safety', () => {
             child,
             () =>
               server().stats.inFlight === 3 &&
-              tmpFiles('interrupted.json').some((name) => count(readFileSync(join(dir, name), 'utf8'), '"ok":true') === 4),
+              tmpFiles('interrupted.json').some((name) => count(readFileSync(join(temp.path(), name), 'utf8'), '"ok":true') === 4),
             'SIGINT',
           ),
       });
@@ -242,7 +230,7 @@ describe('output safety', () => {
   it(
     'SIGINT with --output x.ndjson mid-stream: only complete lines, exactly as many as the summary counted',
     async () => {
-      const out = join(dir, 'x.ndjson');
+      const out = join(temp.path(), 'x.ndjson');
       const file = await listFile('int-ndjson.txt', [
         ...hangUrls(3, 'nd'),
         ...Array.from({ length: 5000 }, (_, i) => server().url(`/delay/0/nd/${i}`)),
@@ -288,7 +276,7 @@ describe('memory stays flat', () => {
     '100,000 URLs at -c 100: every line answered exactly once, peak RSS under 200 MB',
     async () => {
       const total = 100_000;
-      const path = join(dir, '100k.txt');
+      const path = join(temp.path(), '100k.txt');
       const lines: string[] = [];
       for (let i = 1; i <= total; i += 1) lines.push(server().url(`/delay/0/${i}`));
       await writeFile(path, `${lines.join('\n')}\n`);
@@ -336,7 +324,7 @@ describe('memory stays flat', () => {
         ['javascript:alert(1)', 'UNSUPPORTED_PROTOCOL', 0],
         [Buffer.from([0x00, 0x01, 0x7f, 0xff, 0xfe, 0x80, 0xc3, 0x28, 0x1b, 0x5b, 0x32, 0x4a, 0x08]), 'INVALID_URL', 0],
       ];
-      const path = join(dir, 'hostile.txt');
+      const path = join(temp.path(), 'hostile.txt');
       await writeFile(path, Buffer.concat(expected.flatMap(([line]) => [Buffer.from(line), Buffer.from('\n')])));
 
       const run = await runCliProbed([path, '--timeout', '1000', '--retries', '1', '-m', 'get', '-f', 'ndjson'], {
@@ -389,7 +377,7 @@ describe('bad input', () => {
   it(
     'a FIFO as input holding no URL: read to its end like a file, exit 2, no URLs found',
     async () => {
-      const fifo = join(dir, 'input.fifo');
+      const fifo = join(temp.path(), 'input.fifo');
       execFileSync('mkfifo', [fifo]);
       const run = await cli([fifo], {
         onSpawn: (child) => {
@@ -422,7 +410,7 @@ describe('bad input', () => {
     junk[0] = 0x78; // "x ": no scheme can start here, and not a "#" comment
     junk[1] = 0x20;
     for (let i = 2; i < junk.length; i += 1) if (junk[i] === 0x0a) junk[i] = 0x41;
-    const file = join(dir, 'binary.bin');
+    const file = join(temp.path(), 'binary.bin');
     await writeFile(file, junk);
     const run = await cli([file, '-f', 'ndjson']);
     // Protection: a huge line is capped while read and elided in reports; it is a result, not a crash.

@@ -1,30 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { sampleResult as resultFor, sampleTarget as target } from '../helpers/samples.js';
 import { BaselineSampler } from '../../src/compare.js';
-import { parseTarget } from '../../src/input/targets.js';
-import type { CheckResult, Target } from '../../src/types.js';
-
-function target(line: number, source: string): Target {
-  const parsed = parseTarget(`https://h${line}.test/`, source, line);
-  if (parsed === null) throw new Error('unreachable');
-  return parsed;
-}
-
-function resultFor(t: Target, ok: boolean): CheckResult {
-  return {
-    url: t.display,
-    ok,
-    status: ok ? 200 : 500,
-    error: ok ? null : { code: 'HTTP_STATUS', message: 'HTTP 500' },
-    durationMs: 1,
-    attempts: 1,
-    redirects: [],
-    finalUrl: t.display,
-    method: 'HEAD',
-    source: t.source,
-    line: t.line,
-  };
-}
+import type { Target } from '../../src/types.js';
 
 /** A stream of targets from up to three sources, each numbered from 1 as readTargets does. */
 const stream = fc.array(fc.constantFrom('a.txt', 'b.txt', 'stdin'), { maxLength: 200 }).map((sources) => {

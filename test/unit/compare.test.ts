@@ -1,30 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { sampleResult as resultFor, sampleTarget as target } from '../helpers/samples.js';
 import { seeded } from '../helpers/random.js';
 import { BaselineSampler, buildComparison } from '../../src/compare.js';
-import { parseTarget } from '../../src/input/targets.js';
-import type { CheckResult, Target } from '../../src/types.js';
-
-function target(line: number, source = 'list.txt'): Target {
-  const parsed = parseTarget(`https://h${line}.test/`, source, line);
-  if (parsed === null) throw new Error('unreachable');
-  return parsed;
-}
-
-function resultFor(t: Target, ok: boolean): CheckResult {
-  return {
-    url: t.display,
-    ok,
-    status: ok ? 200 : 500,
-    error: ok ? null : { code: 'HTTP_STATUS', message: 'HTTP 500' },
-    durationMs: 1,
-    attempts: 1,
-    redirects: [],
-    finalUrl: t.display,
-    method: 'HEAD',
-    source: t.source,
-    line: t.line,
-  };
-}
+import type { Target } from '../../src/types.js';
 
 describe('BaselineSampler', () => {
   it('keeps every target while the stream fits in its capacity, without calling random', () => {
