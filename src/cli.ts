@@ -270,7 +270,10 @@ interface OpenedOutput {
  * one; line formats (ndjson, csv) stream straight into the file, one complete line at a time.
  */
 async function openOutput(path: string, format: string): Promise<OpenedOutput> {
-  const atomic = format === 'json' || format === 'table';
+  // Only a regular file (or a new one) is replaced by rename: renaming over /dev/null, a FIFO
+  // or a terminal would replace the device itself, so those are written to directly.
+  const existing = await stat(path).catch(() => null);
+  const atomic = (format === 'json' || format === 'table') && (existing === null || existing.isFile());
   const target = atomic ? `${path}.urlcheck-${process.pid}.tmp` : path;
   let handle;
   try {

@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -123,6 +124,13 @@ describe('output', () => {
     expect(report.summary).toMatchObject({ total: 2, unhealthy: 1 });
     expect(report.comparison).toBeNull();
     expect((await readdir(temp.path())).filter((name) => name.endsWith('.tmp'))).toEqual([]);
+  });
+
+  it('writes straight into a device such as /dev/null instead of renaming over it', async () => {
+    const file = await listFile('devnull.txt', [server().url('/ok')]);
+    const run = await runCli([file, '-f', 'json', '-o', '/dev/null']);
+    expect(run.code).toBe(0);
+    expect(statSync('/dev/null').isCharacterDevice()).toBe(true);
   });
 
   it('exits 2 when --output cannot be written', async () => {
