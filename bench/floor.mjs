@@ -14,7 +14,7 @@ let ok = 0;
 async function worker() {
   while (next < urls.length) {
     const url = new URL(urls[next++]);
-    const response = await agent.request({ origin: url.origin, path: url.pathname + url.search, method: 'HEAD' });
+    const response = await agent.request({ origin: url.origin, path: url.pathname + url.search, method: 'HEAD', reset: false });
     await response.body.dump();
     results += 1;
     if (response.statusCode < 300) ok += 1;

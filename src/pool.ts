@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import pLimit, { type LimitFunction } from 'p-limit';
 import { Agent } from 'undici';
 import { publicOnlyLookup } from './check/address-policy.js';
@@ -51,6 +52,8 @@ export async function* checkAll(
   signal?: AbortSignal,
 ): AsyncGenerator<CheckResult> {
   const stop = new AbortController();
+  // Every check in a retry back-off listens on it; they are bounded by the concurrency, not a leak.
+  setMaxListeners(0, stop.signal);
   const forwardAbort = () => stop.abort(signal?.reason);
   if (signal?.aborted) stop.abort(signal.reason);
   signal?.addEventListener('abort', forwardAbort, { once: true });

@@ -6,10 +6,10 @@ import { printable, redactText, redactUrl } from '../redact.js';
 import type { CheckError, CheckResult, HttpMethod, RedirectHop, Target } from '../types.js';
 import { isNonPublicAddress } from './address-policy.js';
 import { classifyError } from './classify.js';
+import { AttemptGate, send } from './request.js';
 import { backoffDelay, isRetryable, parseRetryAfter } from './retry.js';
 
-/** Response bodies up to this size (by Content-Length) are drained so the connection is reused; larger or unsized ones are cancelled. */
-export const DISCARD_LIMIT_BYTES = 64 * 1024;
+export { DISCARD_LIMIT_BYTES } from './request.js';
 
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 
@@ -26,7 +26,7 @@ export interface CheckContext {
   /** Strings that must never appear in a message: the -H values. */
   readonly secrets: readonly string[];
   /** Attempts in flight; one listener on `signal` aborts them all (not one listener each). */
-  readonly inFlight: Set<AbortController>;
+  readonly inFlight: Set<AttemptGate>;
 }
 
 /** Prepares what every check of a run shares: headers are built once, not per URL. */
@@ -37,11 +37,11 @@ export function createCheckContext(dispatcher: Dispatcher, options: CheckOptions
   if (!given.has('accept')) baseHeaders.push('accept', '*/*');
   for (const header of options.headers) baseHeaders.push(header.name, header.value);
   const secrets = options.headers.map((header) => header.value).filter((value) => value.length >= 3);
-  const inFlight = new Set<AbortController>();
+  const inFlight = new Set<AttemptGate>();
   signal.addEventListener(
     'abort',
     () => {
-      for (const controller of inFlight) controller.abort(signal.reason);
+      for (const gate of inFlight) gate.abort(signal.reason);
     },
     { once: true },
   );
@@ -110,13 +110,13 @@ export async function checkTarget(target: Target, ctx: CheckContext): Promise<Ch
 
 async function attempt(start: URL, ctx: CheckContext): Promise<AttemptOutcome> {
   const { options } = ctx;
-  const controller = new AbortController();
+  const gate = new AttemptGate();
   let timedOut = false;
   const timer = setTimeout(() => {
     timedOut = true;
-    controller.abort();
+    gate.abort(new Error('deadline'));
   }, options.timeoutMs);
-  ctx.inFlight.add(controller);
+  ctx.inFlight.add(gate);
 
   const redirects: RedirectHop[] = [];
   const visited = new Set<string>();
@@ -142,17 +142,8 @@ async function attempt(start: URL, ctx: CheckContext): Promise<AttemptOutcome> {
           error: { code: 'BLOCKED_ADDRESS', message: `${url.hostname} is a non-public address (--public-only)` },
         });
       }
-      const response = await ctx.dispatcher.request({
-        origin: url.origin,
-        path: url.pathname + url.search,
-        method,
-        headers,
-        signal: controller.signal,
-      });
-      const status = response.statusCode;
-      await discardBody(response, method);
-      // A body cut off by the deadline ends the drain quietly; the attempt still ran out of time.
-      if (controller.signal.aborted) throw controller.signal.reason;
+      const response = await send(ctx.dispatcher, { origin: url.origin, path: url.pathname + url.search, method, headers }, gate);
+      const status = response.status;
 
       if (method === 'HEAD' && !options.accept.has(status) && headUnsupported(status)) {
         method = 'GET';
@@ -202,7 +193,7 @@ async function attempt(start: URL, ctx: CheckContext): Promise<AttemptOutcome> {
     return outcome({ error: { code: classified.code, message: redactText(classified.message, ctx.secrets) } });
   } finally {
     clearTimeout(timer);
-    ctx.inFlight.delete(controller);
+    ctx.inFlight.delete(gate);
   }
 }
 
@@ -213,23 +204,6 @@ async function attempt(start: URL, ctx: CheckContext): Promise<AttemptOutcome> {
 function headUnsupported(status: number): boolean {
   return (status >= 400 && status < 500 && status !== 429) || status === 500 || status === 501;
 }
-
-/** Reads a small body to keep the connection, or cancels a large/unsized one: never downloads what is not needed. */
-async function discardBody(response: Dispatcher.ResponseData, method: HttpMethod): Promise<void> {
-  const length = Number(firstHeader(response.headers['content-length']) ?? Number.NaN);
-  if (method === 'HEAD' || (Number.isFinite(length) && length <= DISCARD_LIMIT_BYTES)) {
-    await response.body.dump({ limit: DISCARD_LIMIT_BYTES });
-    // dump() swallows errors; a body we drained in full that broke off (a reset mid-response,
-    // fewer bytes than Content-Length) means the server failed, whatever its status said.
-    const broken = response.body.errored;
-    if (broken !== null && broken !== undefined) throw broken;
-  } else {
-    // Destroying an unfinished body makes it emit an abort error; nobody needs to hear it.
-    response.body.on('error', ignore).destroy();
-  }
-}
-
-function ignore(): void {}
 
 function withCredentials(base: readonly string[], url: URL): string[] {
   if (url.username === '' && url.password === '') return base as string[];

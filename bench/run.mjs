@@ -1,0 +1,252 @@
+// `npm run bench`: urlcheck against the floor (a minimal raw-undici client) and its own
+// sequential baseline, side by side in one run, each workload run as a whole process several
+// times. Absolute times vary on a shared machine; the ratios measured together are the result.
+//
+// Environment: BENCH_REPS (runs per variant, default 3), BENCH_ONLY (comma-separated workload
+// names, e.g. "W1,S1"), BENCH_M1_URLS (default 1000000).
+import { spawn } from 'node:child_process';
+import { createWriteStream, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const BIN = join(ROOT, 'bin', 'urlcheck.js');
+const FLOOR = join(ROOT, 'bench', 'floor.mjs');
+const PROBE = join(ROOT, 'test', 'helpers', 'probe.cjs');
+const WORK = join(ROOT, '.bench');
+const REPS = Number(process.env.BENCH_REPS ?? 3);
+const ONLY = process.env.BENCH_ONLY ? new Set(process.env.BENCH_ONLY.split(',')) : null;
+const M1_URLS = Number(process.env.BENCH_M1_URLS ?? 1_000_000);
+
+if (!existsSync(join(ROOT, 'dist', 'cli.js'))) {
+  console.error('bench: dist/ is missing; run `npm run build` first (npm run bench does)');
+  process.exit(2);
+}
+mkdirSync(WORK, { recursive: true });
+
+// ---- the server, in its own process ---------------------------------------------------------
+const server = spawn(process.execPath, [join(ROOT, 'bench', 'server.mjs')], { stdio: ['pipe', 'pipe', 'inherit'] });
+const port = await new Promise((resolve, reject) => {
+  server.stdout.once('data', (chunk) => resolve(Number(String(chunk).trim())));
+  server.once('exit', () => reject(new Error('bench server exited')));
+});
+const origin = `http://127.0.0.1:${port}`;
+
+async function urlFile(name, count, delayMs) {
+  const path = join(WORK, `${name}.txt`);
+  const out = createWriteStream(path);
+  for (let i = 0; i < count; i += 1) {
+    if (!out.write(`${origin}/delay/${delayMs}/${i}\n`)) await new Promise((resolve) => out.once('drain', resolve));
+  }
+  await new Promise((resolve) => out.end(resolve));
+  return path;
+}
+
+// ---- one measured process -------------------------------------------------------------------
+let probeCount = 0;
+/** Runs `node <args>` once: wall time (ms), peak RSS (MiB), and the results it reported. */
+function runOnce(args, { captureStdout = false } = {}) {
+  const rssFile = join(WORK, `rss-${process.pid}-${probeCount++}`);
+  return new Promise((resolve, reject) => {
+    const started = performance.now();
+    const child = spawn(process.execPath, ['--require', PROBE, ...args], {
+      env: { ...process.env, URLCHECK_PROBE_MAXRSS_FILE: rssFile, NO_COLOR: '1', FORCE_COLOR: undefined },
+      stdio: ['ignore', captureStdout ? 'pipe' : 'ignore', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout?.setEncoding('utf8').on('data', (text) => (stdout += text));
+    child.stderr.setEncoding('utf8').on('data', (text) => (stderr += text));
+    child.once('error', reject);
+    child.once('close', (code) => {
+      const wallMs = performance.now() - started;
+      const rssMiB = existsSync(rssFile) ? Number(readFileSync(rssFile, 'utf8')) / 1024 : Number.NaN;
+      rmSync(rssFile, { force: true });
+      resolve({ code, wallMs, rssMiB, stdout, stderr });
+    });
+  });
+}
+
+/** The result count a run reported: the floor prints it, urlcheck's summary says "of N URLs". */
+function resultsOf(run, kind) {
+  if (kind === 'floor') return Number(run.stdout.split(' ')[0]);
+  const match = /of ([\d,]+) URLs?/.exec(run.stdout + run.stderr);
+  return match ? Number(match[1].replaceAll(',', '')) : Number.NaN;
+}
+
+const median = (values) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+};
+
+/**
+ * Runs every variant REPS times, interleaved (A B C A B C …) so drift on a shared machine hits
+ * all of them alike, and returns median wall time, max peak RSS and the result counts.
+ */
+async function measureVariants(variants, reps = REPS) {
+  const runs = new Map(variants.map((variant) => [variant.name, []]));
+  for (let rep = 0; rep < reps; rep += 1) {
+    for (const variant of variants) {
+      const run = await runOnce(variant.args, { captureStdout: variant.captureStdout ?? true });
+      if (variant.expectCode !== undefined && run.code !== variant.expectCode) {
+        throw new Error(`${variant.name}: exit ${run.code}\n${run.stderr.slice(0, 2000)}`);
+      }
+      runs.get(variant.name).push(run);
+    }
+  }
+  return variants.map((variant) => {
+    const list = runs.get(variant.name);
+    return {
+      name: variant.name,
+      wallMs: median(list.map((run) => run.wallMs)),
+      rssMiB: Math.max(...list.map((run) => run.rssMiB)),
+      results: variant.kind === 'none' ? null : Math.min(...list.map((run) => resultsOf(run, variant.kind))),
+      urls: variant.urls,
+    };
+  });
+}
+
+// ---- the report -----------------------------------------------------------------------------
+const rows = [];
+const verdicts = [];
+const fmtMs = (ms) => (ms >= 10_000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.round(ms)} ms`);
+function row(workload, m, { floor, ideal, note = '' } = {}) {
+  rows.push({
+    workload,
+    variant: m.name,
+    wall: fmtMs(m.wallMs),
+    xFloor: floor ? `${(m.wallMs / floor.wallMs).toFixed(2)}×` : '',
+    xIdeal: ideal ? `${(m.wallMs / ideal).toFixed(2)}×` : '',
+    rate: m.urls ? `${Math.round(m.urls / (m.wallMs / 1000)).toLocaleString('en-US')}` : '',
+    rss: Number.isFinite(m.rssMiB) ? `${m.rssMiB.toFixed(0)} MiB` : '',
+    results: m.results === null ? '' : m.results === m.urls ? `all ${m.urls.toLocaleString('en-US')}` : `${m.results} of ${m.urls} ✗`,
+    note,
+  });
+}
+function target(name, actual, limit, text) {
+  verdicts.push(`${actual <= limit ? 'MET   ' : 'MISSED'} ${name}: ${text}`);
+}
+function printTable() {
+  const headers = { workload: 'workload', variant: 'variant', wall: 'median wall', xFloor: '× floor', xIdeal: '× ideal', rate: 'URLs/s', rss: 'peak RSS', results: 'results', note: 'note' };
+  const keys = Object.keys(headers);
+  const width = Object.fromEntries(keys.map((key) => [key, Math.max(headers[key].length, ...rows.map((r) => String(r[key]).length))]));
+  const line = (r) => `| ${keys.map((key) => String(r[key]).padEnd(width[key])).join(' | ')} |`;
+  console.log(line(headers));
+  console.log(`|${keys.map((key) => '-'.repeat(width[key] + 2)).join('|')}|`);
+  for (const r of rows) console.log(line(r));
+}
+
+const wants = (name) => ONLY === null || ONLY.has(name);
+const urlcheck = (file, ...flags) => [BIN, file, ...flags];
+const log = (text) => process.stderr.write(`bench: ${text}\n`);
+
+try {
+  log(`server ${origin}; ${REPS} runs per variant; node ${process.version}`);
+
+  if (wants('W1')) {
+    log('W1 seed: 200 URLs × 100 ms, C=50');
+    const file = await urlFile('w1', 200, 100);
+    const sample = await urlFile('w1-sample', 40, 100);
+    const [floor, tool] = await measureVariants([
+      { name: 'floor', args: [FLOOR, file, '50'], kind: 'floor', urls: 200 },
+      { name: 'urlcheck', args: urlcheck(file, '-c', '50'), kind: 'urlcheck', urls: 200, expectCode: 0 },
+    ]);
+    const [sequential] = await measureVariants(
+      [{ name: 'urlcheck --sequential (40 of 200, ×5)', args: urlcheck(sample, '--sequential'), kind: 'urlcheck', urls: 40, expectCode: 0 }],
+      1,
+    );
+    const extrapolated = { ...sequential, wallMs: sequential.wallMs * 5, urls: 200, results: sequential.results === 40 ? 200 : sequential.results };
+    row('W1 seed', floor, { floor, ideal: 400 });
+    row('W1 seed', tool, { floor, ideal: 400 });
+    row('W1 seed', extrapolated, { floor, ideal: 400, note: 'estimate: 40 URLs timed, ×5' });
+    const speedup = extrapolated.wallMs / tool.wallMs;
+    target('W1 ≤ 1.10× floor', tool.wallMs / floor.wallMs, 1.1, `${(tool.wallMs / floor.wallMs).toFixed(2)}×`);
+    target('W1 speed-up over --sequential ≥ 35×', 35, speedup, `${speedup.toFixed(1)}× (sequential extrapolated from 40 URLs)`);
+  }
+
+  if (wants('W2')) {
+    log('W2 scale: 5,000 URLs × 50 ms, C=200');
+    const file = await urlFile('w2', 5000, 50);
+    const [floor, tool] = await measureVariants([
+      { name: 'floor', args: [FLOOR, file, '200'], kind: 'floor', urls: 5000 },
+      { name: 'urlcheck', args: urlcheck(file, '-c', '200'), kind: 'urlcheck', urls: 5000, expectCode: 0 },
+    ]);
+    row('W2 scale', floor, { floor, ideal: 1250 });
+    row('W2 scale', tool, { floor, ideal: 1250 });
+    target('W2 ≤ 1.05× floor', tool.wallMs / floor.wallMs, 1.05, `${(tool.wallMs / floor.wallMs).toFixed(2)}×`);
+  }
+
+  if (wants('W3') || wants('F1')) {
+    log('W3 overhead / F1 formats: 20,000 URLs × 0 ms, C=64');
+    const file = await urlFile('w3', 20_000, 0);
+    const formats = wants('F1') ? ['json', 'csv', 'ndjson'] : [];
+    const measured = await measureVariants([
+      { name: 'floor', args: [FLOOR, file, '64'], kind: 'floor', urls: 20_000 },
+      { name: 'urlcheck (table)', args: urlcheck(file, '-c', '64'), kind: 'urlcheck', urls: 20_000, expectCode: 0 },
+      ...formats.map((format) => ({
+        name: `urlcheck -f ${format}`,
+        args: urlcheck(file, '-c', '64', '-f', format),
+        kind: 'urlcheck',
+        urls: 20_000,
+        captureStdout: false,
+        expectCode: 0,
+      })),
+    ]);
+    const [floor, table] = measured;
+    for (const m of measured) row(m.name.includes('-f') ? 'F1 formats' : 'W3 overhead', m, { floor });
+    target('W3 ≤ 1.25× floor (default format)', table.wallMs / floor.wallMs, 1.25, `${(table.wallMs / floor.wallMs).toFixed(2)}×`);
+    const ndjson = measured.find((m) => m.name === 'urlcheck -f ndjson');
+    if (ndjson) {
+      for (const m of measured.slice(1)) {
+        if (m === ndjson) continue;
+        target(`F1 ${m.name} ≤ 1.15× ndjson`, m.wallMs / ndjson.wallMs, 1.15, `${(m.wallMs / ndjson.wallMs).toFixed(2)}×`);
+      }
+    }
+  }
+
+  if (wants('S1')) {
+    log('S1 start-up');
+    const one = await urlFile('s1', 1, 0);
+    const [node, help, check] = await measureVariants(
+      [
+        { name: 'node -e 0', args: ['-e', '0'], kind: 'none' },
+        { name: 'urlcheck --help', args: [BIN, '--help'], kind: 'none', expectCode: 0 },
+        { name: 'urlcheck (1 URL)', args: urlcheck(one), kind: 'urlcheck', urls: 1, expectCode: 0 },
+      ],
+      Math.max(REPS, 7),
+    );
+    row('S1 start-up', node);
+    row('S1 start-up', help, { note: `${(help.wallMs / node.wallMs).toFixed(2)}× node -e 0` });
+    row('S1 start-up', check, { note: `${(check.wallMs / node.wallMs).toFixed(2)}× node -e 0` });
+    target('S1 --help ≤ 2× node -e 0', help.wallMs / node.wallMs, 2, `${(help.wallMs / node.wallMs).toFixed(2)}×`);
+  }
+
+  if (wants('M1')) {
+    const small = Math.max(1, Math.round(M1_URLS / 10));
+    log(`M1 memory: ${small.toLocaleString('en-US')} and ${M1_URLS.toLocaleString('en-US')} URLs × 0 ms, C=100, ndjson to /dev/null (one run each)`);
+    const fileSmall = await urlFile('m1-small', small, 0);
+    const fileLarge = await urlFile('m1-large', M1_URLS, 0);
+    const flags = ['-c', '100', '-f', 'ndjson'];
+    const [smallRun] = await measureVariants(
+      [{ name: `urlcheck ${small.toLocaleString('en-US')} URLs`, args: urlcheck(fileSmall, ...flags), kind: 'urlcheck', urls: small, captureStdout: false, expectCode: 0 }],
+      1,
+    );
+    const [largeRun] = await measureVariants(
+      [{ name: `urlcheck ${M1_URLS.toLocaleString('en-US')} URLs`, args: urlcheck(fileLarge, ...flags), kind: 'urlcheck', urls: M1_URLS, captureStdout: false, expectCode: 0 }],
+      1,
+    );
+    row('M1 memory', smallRun);
+    row('M1 memory', largeRun, { note: `${(largeRun.rssMiB / smallRun.rssMiB).toFixed(2)}× the peak at ${small.toLocaleString('en-US')}` });
+    target(`M1 peak RSS ≤ 150 MB at ${M1_URLS.toLocaleString('en-US')}`, largeRun.rssMiB * 1.048576, 150, `${(largeRun.rssMiB * 1.048576).toFixed(0)} MB`);
+    target('M1 flat: peak ≤ 1.25× the peak at a tenth of the list', largeRun.rssMiB / smallRun.rssMiB, 1.25, `${(largeRun.rssMiB / smallRun.rssMiB).toFixed(2)}×`);
+  }
+
+  console.log(`\nurlcheck benchmark — ${new Date().toISOString()}, node ${process.version}, ${REPS} runs per variant (median wall; peak RSS is the max)\n`);
+  printTable();
+  console.log('\nTargets:');
+  for (const verdict of verdicts) console.log(`  ${verdict}`);
+} finally {
+  server.stdin.end();
+  server.kill();
+}

@@ -1,0 +1,121 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import type { Dispatcher } from 'undici';
+
+/** Response bodies up to this size (by Content-Length) are drained so the connection is reused; larger or unsized ones are cancelled. */
+export const DISCARD_LIMIT_BYTES = 64 * 1024;
+
+/** What a check needs of a response: its status and headers. The body is never kept. */
+export interface Answer {
+  status: number;
+  headers: IncomingHttpHeaders;
+}
+
+/** Why an attempt was cut short: its deadline, or the run being interrupted. */
+export class AttemptAborted extends Error {
+  constructor(override readonly cause: unknown) {
+    super('attempt aborted');
+  }
+}
+
+// Thrown into undici to cancel a body we do not want; never reaches a result.
+const BODY_CANCELLED = new Error('body not needed');
+
+/**
+ * A cancellation point for one attempt, cheaper than an AbortController + AbortSignal per
+ * request (measured: the biggest single cost of the hot path). The deadline timer or an
+ * interrupt calls `abort`; the request in flight, if any, is cancelled at once.
+ */
+export class AttemptGate {
+  reason: unknown = null;
+  private cancel: ((reason: unknown) => void) | null = null;
+
+  get aborted(): boolean {
+    return this.reason !== null;
+  }
+
+  /** Cancels the request in flight (if any) and every later one through this gate. */
+  abort(reason: unknown): void {
+    if (this.reason !== null) return;
+    this.reason = reason;
+    this.cancel?.(reason);
+  }
+
+  /** @internal Registers the current request's cancel function. */
+  attach(cancel: ((reason: unknown) => void) | null): void {
+    this.cancel = cancel;
+  }
+}
+
+/**
+ * Sends one request through undici's dispatcher and settles with its status and headers once
+ * the response is done with: a HEAD response, or a body of at most {@link DISCARD_LIMIT_BYTES}
+ * (by Content-Length) read to the end and thrown away so the connection can be reused; any other
+ * body is cancelled the moment the headers arrive. Nothing is buffered, decoded or decompressed.
+ *
+ * Rejects with undici's error when the exchange fails (a body that breaks off included), and
+ * with {@link AttemptAborted} as soon as `gate` is aborted, even while the request still waits
+ * for a connection.
+ */
+export function send(
+  dispatcher: Dispatcher,
+  request: { origin: string; path: string; method: 'HEAD' | 'GET'; headers: string[] },
+  gate: AttemptGate,
+): Promise<Answer> {
+  return new Promise<Answer>((resolve, reject) => {
+    if (gate.aborted) return reject(new AttemptAborted(gate.reason));
+    let settled = false;
+    let answer: Answer | null = null;
+    let controller: Dispatcher.DispatchController | null = null;
+    const finish = (error: unknown) => {
+      if (settled) return;
+      settled = true;
+      gate.attach(null);
+      if (error === null && answer !== null) resolve(answer);
+      else reject(error);
+    };
+    gate.attach((reason) => {
+      controller?.abort(BODY_CANCELLED);
+      finish(new AttemptAborted(reason));
+    });
+
+    const handler: Dispatcher.DispatchHandler = {
+      onRequestStart(started) {
+        controller = started;
+        if (settled) started.abort(BODY_CANCELLED);
+      },
+      onResponseStart(started, status, headers) {
+        if (status < 200) return; // 1xx informational: the real answer follows
+        answer = { status, headers };
+        const length = Number(headers['content-length']);
+        if (request.method !== 'HEAD' && !(length <= DISCARD_LIMIT_BYTES)) {
+          finish(null);
+          started.abort(BODY_CANCELLED);
+        }
+      },
+      onResponseData() {},
+      onResponseEnd() {
+        finish(null);
+      },
+      onResponseError(_controller, error) {
+        finish(error);
+      },
+    };
+    try {
+      dispatcher.dispatch(
+        {
+          origin: request.origin,
+          path: request.path,
+          method: request.method,
+          headers: request.headers,
+          // undici closes the connection after every HEAD by default (for servers that wrongly send
+          // a body): a new TCP (and TLS) handshake per URL. It detects such a body and reconnects
+          // anyway, so keep the connection: it is most of the cost of a HEAD check.
+          reset: false,
+        },
+        handler,
+      );
+    } catch (error) {
+      finish(error);
+    }
+  });
+}
