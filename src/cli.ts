@@ -16,6 +16,7 @@ import {
 } from './defaults.js';
 import { UsageError } from './errors.js';
 import type { CliOptions } from './options.js';
+import type { Target } from './types.js';
 import { VERSION } from './version.js';
 
 /** Exit codes, defined once: CI scripts depend on them. */
@@ -140,12 +141,13 @@ export async function main(args: readonly string[], io: CliIo): Promise<number> 
 }
 
 async function execute(options: CliOptions, inputs: string[], colorFlag: boolean, io: CliIo): Promise<number> {
-  const [{ Chalk }, { readTargets }, { runChecks }, { reporters, combineReporters }, { TextWriter }, progress, stderrSummary] =
+  const [{ Chalk }, { readTargets }, { runChecks }, { loadReporter }, { combineReporters }, { TextWriter }, progress, stderrSummary] =
     await Promise.all([
       import('chalk'),
       import('./input/targets.js'),
       import('./run.js'),
-      import('./reporters/index.js'),
+      import('./reporters/load.js'),
+      import('./reporters/combine.js'),
       import('./output.js'),
       import('./reporters/progress.js'),
       import('./reporters/summary.js'),
@@ -157,10 +159,18 @@ async function execute(options: CliOptions, inputs: string[], colorFlag: boolean
     throw new InputError(`cannot read input: ${(error as Error).message}`);
   });
   if (first.done === true) throw new InputError(`no URLs found in ${sources.names}`);
-  const targets = (async function* () {
-    yield first.value;
-    for (let next = await iterator.next(); next.done !== true; next = await iterator.next()) yield next.value;
-  })();
+  // The first target again, then the rest, without another generator layer on the hot path.
+  let replayed = false;
+  const targets: AsyncIterable<Target> = {
+    [Symbol.asyncIterator]: () => ({
+      next: () => {
+        if (replayed) return iterator.next();
+        replayed = true;
+        return Promise.resolve(first);
+      },
+      return: async () => (await iterator.return?.(undefined)) ?? { done: true, value: undefined },
+    }),
+  };
 
   const output = options.output === null ? null : await openOutput(options.output, options.format);
   const stop = new AbortController();
@@ -186,7 +196,7 @@ async function execute(options: CliOptions, inputs: string[], colorFlag: boolean
     errColor: new Chalk({ level: errLevel }),
     quiet: options.quiet,
   };
-  const list = [reporters[options.format](ctx)];
+  const list = [(await loadReporter(options.format))(ctx)];
   if (options.format !== 'table' && !options.quiet) {
     // When the reader of stdout has gone (`| head`), end quietly: no summary of a cut-short run.
     const summary = stderrSummary.createStderrSummaryReporter(ctx);
@@ -199,7 +209,7 @@ async function execute(options: CliOptions, inputs: string[], colorFlag: boolean
     outcome = await runChecks({
       targets,
       options: options.check,
-      reporter: combineReporters(list),
+      reporter: list.length === 1 ? (list[0] as (typeof list)[number]) : combineReporters(list),
       compare: options.compare ? { sampleSize: options.compareSample ?? DEFAULT_COMPARE_FULL_LIMIT } : null,
       signal: stop.signal,
     });

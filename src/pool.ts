@@ -1,6 +1,7 @@
 import { setMaxListeners } from 'node:events';
 import pLimit, { type LimitFunction } from 'p-limit';
-import { Agent } from 'undici';
+import { createRequire } from 'node:module';
+import type { Agent as UndiciAgent } from 'undici';
 import { publicOnlyLookup } from './check/address-policy.js';
 import { checkTarget, createCheckContext } from './check/check.js';
 import type { CheckOptions } from './options.js';
@@ -9,8 +10,17 @@ import type { CheckResult, Target } from './types.js';
 /** Targets read ahead of the requests in flight, at least; bounds memory whatever the list length. */
 export const MIN_LOOKAHEAD = 256;
 
-const RESULT_READY = Symbol('result ready');
-const READY = Promise.resolve(RESULT_READY);
+
+// undici's index loads fetch, WebSocket, caches and more (~80 ms of start-up); the Agent alone
+// is a third of that. Its path is stable across undici 7; fall back to the index if it moves.
+const requireCjs = createRequire(import.meta.url);
+const Agent: typeof UndiciAgent = (() => {
+  try {
+    return requireCjs('undici/lib/dispatcher/agent.js') as typeof UndiciAgent;
+  } catch {
+    return (requireCjs('undici') as { Agent: typeof UndiciAgent }).Agent;
+  }
+})();
 
 /** Idle keep-alive sockets are closed after this long, in milliseconds. */
 const KEEP_ALIVE_TIMEOUT_MS = 4_000;
@@ -19,7 +29,7 @@ const KEEP_ALIVE_TIMEOUT_MS = 4_000;
  * Creates the one undici Agent a run uses. Deadlines are enforced per attempt by the check;
  * undici's own idle timers are set no longer than the deadline so they never outlive it.
  */
-export function createAgent(options: CheckOptions): Agent {
+export function createAgent(options: CheckOptions): UndiciAgent {
   const lookup = options.publicOnly ? publicOnlyLookup(options.lookup) : options.lookup;
   return new Agent({
     connections: options.perHost,
@@ -51,6 +61,19 @@ export async function* checkAll(
   options: CheckOptions,
   signal?: AbortSignal,
 ): AsyncGenerator<CheckResult> {
+  for await (const batch of checkInBatches(targets, options, signal)) yield* batch;
+}
+
+/**
+ * {@link checkAll}, handing results over in batches: every result that finished since the
+ * consumer last asked. One async step per batch instead of per result, for consumers on the
+ * hot path (the CLI's run loop).
+ */
+export async function* checkInBatches(
+  targets: AsyncIterable<Target> | Iterable<Target>,
+  options: CheckOptions,
+  signal?: AbortSignal,
+): AsyncGenerator<CheckResult[]> {
   const stop = new AbortController();
   // Every check in a retry back-off listens on it; they are bounded by the concurrency, not a leak.
   setMaxListeners(0, stop.signal);
@@ -73,6 +96,17 @@ export async function* checkAll(
     wake = null;
     resolve?.();
   };
+  // Feeder side: it waits here while the pool is full.
+  let slotFree: (() => void) | null = null;
+  const freeSlot = () => {
+    const resolve = slotFree;
+    slotFree = null;
+    resolve?.();
+  };
+  const notifyAll = () => {
+    notify();
+    freeSlot();
+  };
 
   const schedule = (target: Target) => {
     pending += 1;
@@ -83,12 +117,12 @@ export async function* checkAll(
         pending -= 1;
         if (result !== null) finished.push(result);
         if (target.url !== null && options.perHost !== null) releaseHost(target.url.host);
-        notify();
+        notifyAll();
       },
       (error: unknown) => {
         pending -= 1;
         failure ??= error;
-        notify();
+        notifyAll();
       },
     );
   };
@@ -109,35 +143,49 @@ export async function* checkAll(
   };
 
   const iterator = Symbol.asyncIterator in targets ? targets[Symbol.asyncIterator]() : toAsync(targets);
-  // An input that stalls (a silent pipe) must not hold an interrupted run open: an abort wakes
-  // the round below. (Not a race against one long-lived "aborted" promise: every race would add
-  // a reaction to it, never released, each holding its round's target: memory grew per URL.)
-  stop.signal.addEventListener('abort', notify, { once: true });
-  // Nor may it hold back results that are ready: a read still pending is kept for the next round.
-  const resultReady = (): Promise<typeof RESULT_READY> =>
-    finished.length > 0
-      ? READY
-      : new Promise((resolve) => {
-          wake = () => resolve(RESULT_READY);
-        });
-  let reading: Promise<IteratorResult<Target>> | null = null;
   let exhausted = false;
+  let reading = false;
+  let closing = false;
+
+  // The feeder pulls targets while there is room and schedules them. It runs apart from the
+  // loop that hands results over, so an input that stalls (a silent pipe) never holds back
+  // results that are ready, and no per-target race or promise is needed to watch for both.
+  const feed = async () => {
+    try {
+      while (!closing && !stop.signal.aborted) {
+        if (pending >= maxPending || finished.length >= maxPending) {
+          await new Promise<void>((resolve) => {
+            slotFree = resolve;
+          });
+          continue;
+        }
+        reading = true;
+        const next = await iterator.next();
+        reading = false;
+        if (next.done === true) {
+          exhausted = true;
+          break;
+        }
+        if (closing || stop.signal.aborted) break;
+        schedule(next.value);
+      }
+    } catch (error) {
+      reading = false;
+      failure ??= error;
+    }
+    notify();
+  };
+  stop.signal.addEventListener('abort', notifyAll, { once: true });
+  void feed();
+
   try {
     for (;;) {
-      while (!exhausted && !stop.signal.aborted && pending < maxPending && finished.length < maxPending) {
-        reading ??= iterator.next();
-        const next = await Promise.race([reading, resultReady()]);
-        wake = null;
-        if (next === RESULT_READY) break;
-        reading = null;
-        if (next.done === true) exhausted = true;
-        else schedule(next.value);
-      }
       if (failure !== null) throw failure;
       if (finished.length > 0) {
         // Hand over everything finished so far; new completions land in a fresh batch.
         const batch = finished.splice(0, finished.length);
-        for (const result of batch) yield result;
+        freeSlot();
+        yield batch;
         continue;
       }
       if (pending === 0 && (exhausted || stop.signal.aborted)) return;
@@ -146,13 +194,13 @@ export async function* checkAll(
       });
     }
   } finally {
+    closing = true;
+    freeSlot();
     signal?.removeEventListener('abort', forwardAbort);
     if (pending > 0 || !exhausted) stop.abort(new Error('run ended early'));
-    if (reading !== null) {
-      // return() would wait behind the pending read, which may never come: close without waiting.
-      reading.catch(() => {});
-      iterator.return?.().catch(() => {});
-    } else if (!exhausted) await iterator.return?.();
+    // return() would wait behind a read still pending, which may never come: close without waiting.
+    if (reading) iterator.return?.().catch(() => {});
+    else if (!exhausted) await iterator.return?.();
     if (stop.signal.aborted) await agent.destroy();
     else await agent.close();
   }

@@ -1,6 +1,6 @@
 import { BaselineSampler, measureBaseline, type Comparison } from './compare.js';
 import type { CheckOptions } from './options.js';
-import { checkAll } from './pool.js';
+import { checkInBatches } from './pool.js';
 import type { Reporter } from './reporters/types.js';
 import { SummaryBuilder, type Summary } from './summary.js';
 import type { Target } from './types.js';
@@ -51,12 +51,15 @@ export async function runChecks(request: RunRequest): Promise<RunOutcome> {
   });
   const started = performance.now();
   let maxCheckMs = 0;
-  for await (const result of checkAll(targets, options, signal)) {
-    summary.add(result);
-    sampler?.record(result);
-    if (result.durationMs > maxCheckMs) maxCheckMs = result.durationMs;
-    const waiting = reporter.onResult?.(result);
-    if (waiting !== undefined) await waiting;
+  const onResult = reporter.onResult?.bind(reporter);
+  for await (const batch of checkInBatches(targets, options, signal)) {
+    for (const result of batch) {
+      summary.add(result);
+      if (sampler !== null) sampler.record(result);
+      if (result.durationMs > maxCheckMs) maxCheckMs = result.durationMs;
+      const waiting = onResult?.(result);
+      if (waiting !== undefined) await waiting;
+    }
   }
   const wallMs = performance.now() - started;
 

@@ -6,7 +6,7 @@ import { printable, redactText, redactUrl } from '../redact.js';
 import type { CheckError, CheckResult, HttpMethod, RedirectHop, Target } from '../types.js';
 import { isNonPublicAddress } from './address-policy.js';
 import { classifyError } from './classify.js';
-import { AttemptGate, send } from './request.js';
+import { AttemptGate, DeadlineClock, send } from './request.js';
 import { backoffDelay, isRetryable, parseRetryAfter } from './retry.js';
 
 export { DISCARD_LIMIT_BYTES } from './request.js';
@@ -27,6 +27,8 @@ export interface CheckContext {
   readonly secrets: readonly string[];
   /** Attempts in flight; one listener on `signal` aborts them all (not one listener each). */
   readonly inFlight: Set<AttemptGate>;
+  /** The attempts' hard deadlines, on one shared timer. */
+  readonly clock: DeadlineClock;
 }
 
 /** Prepares what every check of a run shares: headers are built once, not per URL. */
@@ -50,7 +52,8 @@ export function createCheckContext(dispatcher: Dispatcher, options: CheckOptions
     const name = baseHeaders[i] as string;
     if (CROSS_ORIGIN_SAFE_HEADERS.has(name)) crossOriginHeaders.push(name, baseHeaders[i + 1] as string);
   }
-  return { dispatcher, options, signal, baseHeaders, crossOriginHeaders, secrets, inFlight };
+  const clock = new DeadlineClock(options.timeoutMs);
+  return { dispatcher, options, signal, baseHeaders, crossOriginHeaders, secrets, inFlight, clock };
 }
 
 /** What one attempt (a full redirect chain under one deadline) ended with. */
@@ -111,15 +114,11 @@ export async function checkTarget(target: Target, ctx: CheckContext): Promise<Ch
 async function attempt(start: URL, ctx: CheckContext): Promise<AttemptOutcome> {
   const { options } = ctx;
   const gate = new AttemptGate();
-  let timedOut = false;
-  const timer = setTimeout(() => {
-    timedOut = true;
-    gate.abort(new Error('deadline'));
-  }, options.timeoutMs);
+  ctx.clock.start(gate);
   ctx.inFlight.add(gate);
 
   const redirects: RedirectHop[] = [];
-  const visited = new Set<string>();
+  let visited: Set<string> | null = null; // only a redirect chain needs it
   let url = start;
   let method: HttpMethod = options.method === 'get' ? 'GET' : 'HEAD';
   let headers = withCredentials(ctx.baseHeaders, start);
@@ -135,7 +134,6 @@ async function attempt(start: URL, ctx: CheckContext): Promise<AttemptOutcome> {
 
   try {
     for (;;) {
-      visited.add(url.href);
       // Names are checked once resolved (see publicOnlyLookup); address literals never are.
       if (options.publicOnly && isNonPublicAddress(url.hostname)) {
         return outcome({
@@ -169,10 +167,12 @@ async function attempt(start: URL, ctx: CheckContext): Promise<AttemptOutcome> {
         if (redirects.length > options.maxRedirects) {
           return outcome({ status, error: { code: 'TOO_MANY_REDIRECTS', message: `more than ${options.maxRedirects} redirects` } });
         }
+        visited ??= new Set([start.href]);
         if (visited.has(next.href)) {
           return outcome({ status, error: { code: 'TOO_MANY_REDIRECTS', message: `redirect loop: ${redactUrl(next)} was already visited` } });
         }
         if (next.origin !== start.origin) headers = ctx.crossOriginHeaders as string[];
+        visited.add(next.href);
         url = next;
         continue;
       }
@@ -186,13 +186,13 @@ async function attempt(start: URL, ctx: CheckContext): Promise<AttemptOutcome> {
       });
     }
   } catch (error) {
-    if (timedOut) {
+    if (gate.timedOut) {
       return outcome({ error: { code: 'TIMEOUT', message: `no complete answer within the ${options.timeoutMs} ms deadline` } });
     }
     const classified = classifyError(error);
     return outcome({ error: { code: classified.code, message: redactText(classified.message, ctx.secrets) } });
   } finally {
-    clearTimeout(timer);
+    ctx.clock.stop(gate);
     ctx.inFlight.delete(gate);
   }
 }

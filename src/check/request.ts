@@ -27,6 +27,10 @@ const BODY_CANCELLED = new Error('body not needed');
  */
 export class AttemptGate {
   reason: unknown = null;
+  /** True once the attempt's deadline (not an interrupt) aborted it. */
+  timedOut = false;
+  /** When the deadline expires, on the performance.now() clock, in milliseconds. */
+  deadline = 0;
   private cancel: ((reason: unknown) => void) | null = null;
 
   get aborted(): boolean {
@@ -44,6 +48,51 @@ export class AttemptGate {
   attach(cancel: ((reason: unknown) => void) | null): void {
     this.cancel = cancel;
   }
+}
+
+/**
+ * The hard deadlines of a run's attempts on one shared timer, instead of a setTimeout and a
+ * clearTimeout per attempt. Every attempt of a run has the same timeout, so the order attempts
+ * start in is the order their deadlines fall in: the oldest is always first, and the timer only
+ * ever needs to wake for it.
+ */
+export class DeadlineClock {
+  private readonly running = new Set<AttemptGate>();
+  private timer: NodeJS.Timeout | null = null;
+
+  constructor(private readonly timeoutMs: number) {}
+
+  /** Starts `gate`'s deadline now. */
+  start(gate: AttemptGate): void {
+    gate.deadline = performance.now() + this.timeoutMs;
+    this.running.add(gate);
+    if (this.timer === null) this.arm(gate.deadline);
+  }
+
+  /** Ends `gate`'s deadline (its attempt finished). */
+  stop(gate: AttemptGate): void {
+    this.running.delete(gate);
+    if (this.running.size === 0 && this.timer !== null) {
+      clearTimeout(this.timer);
+      this.timer = null;
+    }
+  }
+
+  private arm(deadline: number): void {
+    this.timer = setTimeout(this.expire, Math.max(0, deadline - performance.now()));
+    this.timer.unref();
+  }
+
+  private readonly expire = (): void => {
+    this.timer = null;
+    const now = performance.now();
+    for (const gate of this.running) {
+      if (gate.deadline > now) return this.arm(gate.deadline);
+      this.running.delete(gate);
+      gate.timedOut = true;
+      gate.abort(new Error('deadline'));
+    }
+  };
 }
 
 /**
