@@ -74,6 +74,13 @@ function resultsOf(run, kind) {
   return match ? Number(match[1].replaceAll(',', '')) : Number.NaN;
 }
 
+/** The run's own wall time from urlcheck's summary ("of N URLs in 486 ms"): start-up excluded. */
+function reportedMsOf(run) {
+  const match = /URLs? in ([\d.]+) (ms|s)\b/.exec(run.stdout + run.stderr);
+  if (!match) return Number.NaN;
+  return Number(match[1]) * (match[2] === 's' ? 1000 : 1);
+}
+
 const median = (values) => {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = sorted.length >> 1;
@@ -101,6 +108,7 @@ async function measureVariants(variants, reps = REPS) {
       name: variant.name,
       wallMs: median(list.map((run) => run.wallMs)),
       rssMiB: Math.max(...list.map((run) => run.rssMiB)),
+      reportedMs: median(list.map(reportedMsOf)),
       results: variant.kind === 'none' ? null : Math.min(...list.map((run) => resultsOf(run, variant.kind))),
       urls: variant.urls,
     };
@@ -161,8 +169,20 @@ try {
     row('W1 seed', tool, { floor, ideal: 400 });
     row('W1 seed', extrapolated, { floor, ideal: 400, note: 'estimate: 40 URLs timed, ×5' });
     const speedup = extrapolated.wallMs / tool.wallMs;
+    const inRun = (sequential.reportedMs * 5) / tool.reportedMs;
     target('W1 ≤ 1.10× floor', tool.wallMs / floor.wallMs, 1.1, `${(tool.wallMs / floor.wallMs).toFixed(2)}×`);
-    target('W1 speed-up over --sequential ≥ 35×', 35, speedup, `${speedup.toFixed(1)}× (sequential extrapolated from 40 URLs)`);
+    target(
+      'W1 speed-up over --sequential ≥ 35×, whole processes',
+      35,
+      speedup,
+      `${speedup.toFixed(1)}× (start-up included in both; sequential extrapolated from 40 URLs)`,
+    );
+    target(
+      'W1 speed-up over --sequential ≥ 35×, run walls',
+      35,
+      inRun,
+      `${inRun.toFixed(1)}× (the walls urlcheck reports, start-up excluded; sequential extrapolated from 40 URLs)`,
+    );
   }
 
   if (wants('W2')) {
