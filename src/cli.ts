@@ -141,7 +141,7 @@ export async function main(args: readonly string[], io: CliIo): Promise<number> 
 }
 
 async function execute(options: CliOptions, inputs: string[], colorFlag: boolean, io: CliIo): Promise<number> {
-  const [{ Chalk }, { readTargets }, { runChecks }, { loadReporter }, { combineReporters }, { TextWriter }, progress, stderrSummary] =
+  const [{ Chalk }, { readTargetBatches }, { runChecks }, { loadReporter }, { combineReporters }, { TextWriter }, progress, stderrSummary] =
     await Promise.all([
       import('chalk'),
       import('./input/targets.js'),
@@ -154,14 +154,15 @@ async function execute(options: CliOptions, inputs: string[], colorFlag: boolean
     ]);
 
   const sources = await openSources(inputs, io);
-  const iterator = readTargets(sources.list)[Symbol.asyncIterator]();
+  // Batches (never empty) of targets, a chunk of input each: the first one proves there are URLs.
+  const iterator = readTargetBatches(sources.list)[Symbol.asyncIterator]();
   const first = await iterator.next().catch((error: unknown) => {
     throw new InputError(`cannot read input: ${(error as Error).message}`);
   });
   if (first.done === true) throw new InputError(`no URLs found in ${sources.names}`);
-  // The first target again, then the rest, without another generator layer on the hot path.
+  // The first batch again, then the rest, without another generator layer on the hot path.
   let replayed = false;
-  const targets: AsyncIterable<Target> = {
+  const targets: AsyncIterable<Target[]> = {
     [Symbol.asyncIterator]: () => ({
       next: () => {
         if (replayed) return iterator.next();

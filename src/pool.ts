@@ -22,6 +22,12 @@ const Agent: typeof UndiciAgent = (() => {
   }
 })();
 
+/**
+ * Targets for the pool, one at a time or in batches (as `readTargetBatches` yields them: one
+ * async step per chunk of input rather than per line).
+ */
+export type TargetStream = AsyncIterable<Target | readonly Target[]> | Iterable<Target | readonly Target[]>;
+
 /** Idle keep-alive sockets are closed after this long, in milliseconds. */
 const KEEP_ALIVE_TIMEOUT_MS = 4_000;
 
@@ -50,14 +56,15 @@ export function createAgent(options: CheckOptions): UndiciAgent {
  * `options.perHost` per host:port), yielding results in completion order as they finish.
  *
  * The input is pulled lazily: at most `concurrency + max(concurrency, MIN_LOOKAHEAD)` targets
- * are held at once, so memory is flat in the length of the list. The pool owns one undici Agent
+ * (plus one batch, when the input comes in batches) are held at once, so memory is flat in the
+ * length of the list. The pool owns one undici Agent
  * for the run and closes it before returning, so the process can exit on its own.
  *
  * Aborting `signal` stops pulling input and cancels requests in flight; checks that did not
  * finish yield nothing, and the generator ends.
  */
 export async function* checkAll(
-  targets: AsyncIterable<Target> | Iterable<Target>,
+  targets: TargetStream,
   options: CheckOptions,
   signal?: AbortSignal,
 ): AsyncGenerator<CheckResult> {
@@ -70,7 +77,7 @@ export async function* checkAll(
  * hot path (the CLI's run loop).
  */
 export async function* checkInBatches(
-  targets: AsyncIterable<Target> | Iterable<Target>,
+  targets: TargetStream,
   options: CheckOptions,
   signal?: AbortSignal,
 ): AsyncGenerator<CheckResult[]> {
@@ -167,7 +174,9 @@ export async function* checkInBatches(
           break;
         }
         if (closing || stop.signal.aborted) break;
-        schedule(next.value);
+        const value = next.value;
+        if (isBatch(value)) for (const target of value) schedule(target);
+        else schedule(value);
       }
     } catch (error) {
       reading = false;
@@ -204,6 +213,10 @@ export async function* checkInBatches(
     if (stop.signal.aborted) await agent.destroy();
     else await agent.close();
   }
+}
+
+function isBatch(value: Target | readonly Target[]): value is readonly Target[] {
+  return Array.isArray(value);
 }
 
 async function* toAsync<T>(items: Iterable<T>): AsyncGenerator<T> {

@@ -1,6 +1,6 @@
 import { BaselineSampler, measureBaseline, type Comparison } from './compare.js';
 import type { CheckOptions } from './options.js';
-import { checkInBatches } from './pool.js';
+import { checkInBatches, type TargetStream } from './pool.js';
 import type { Reporter } from './reporters/types.js';
 import { SummaryBuilder, type Summary } from './summary.js';
 import type { Target } from './types.js';
@@ -8,8 +8,8 @@ import { VERSION } from './version.js';
 
 /** A whole run: targets in, results to a reporter, a summary out. */
 export interface RunRequest {
-  /** The targets, read lazily (see `readTargets`). */
-  targets: AsyncIterable<Target> | Iterable<Target>;
+  /** The targets, read lazily, one by one or in batches (see `readTargets`, `readTargetBatches`). */
+  targets: TargetStream;
   options: CheckOptions;
   reporter: Reporter;
   /**
@@ -73,12 +73,10 @@ export async function runChecks(request: RunRequest): Promise<RunOutcome> {
   return end;
 }
 
-async function* sampled(
-  targets: AsyncIterable<Target> | Iterable<Target>,
-  sampler: BaselineSampler,
-): AsyncGenerator<Target> {
-  for await (const target of targets) {
-    sampler.offer(target);
-    yield target;
+async function* sampled(targets: TargetStream, sampler: BaselineSampler): AsyncGenerator<Target | readonly Target[]> {
+  for await (const item of targets) {
+    if (Array.isArray(item)) for (const target of item as readonly Target[]) sampler.offer(target);
+    else sampler.offer(item as Target);
+    yield item;
   }
 }

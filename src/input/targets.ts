@@ -1,6 +1,6 @@
 import { printable, redactText } from '../redact.js';
 import type { Target } from '../types.js';
-import { readLines } from './lines.js';
+import { readLineBatches } from './lines.js';
 
 /** Longest invalid line shown in a report, in characters; the rest is elided. */
 export const MAX_DISPLAYED_INVALID_LINE = 1000;
@@ -49,13 +49,26 @@ export function parseTarget(text: string, source: string, line: number, truncate
 
 /**
  * Reads every source in turn, lazily, and yields one target per URL line. Nothing is read
- * ahead of what the consumer pulls, so a list of millions of lines costs one line of memory.
+ * ahead of what the consumer pulls beyond the current chunk, so a list of millions of lines
+ * costs one 64 KiB chunk of memory.
  */
 export async function* readTargets(sources: Iterable<InputSource>): AsyncGenerator<Target> {
+  for await (const batch of readTargetBatches(sources)) yield* batch;
+}
+
+/**
+ * {@link readTargets}, a batch per chunk of input: one async step per 64 KiB read instead of per
+ * line (the CLI's hot path). Batches are never empty; memory is bounded by the chunk size.
+ */
+export async function* readTargetBatches(sources: Iterable<InputSource>): AsyncGenerator<Target[]> {
   for (const source of sources) {
-    for await (const { line, text, truncated } of readLines(source.open())) {
-      const target = parseTarget(text, source.name, line, truncated);
-      if (target !== null) yield target;
+    for await (const lines of readLineBatches(source.open())) {
+      const batch: Target[] = [];
+      for (const { line, text, truncated } of lines) {
+        const target = parseTarget(text, source.name, line, truncated);
+        if (target !== null) batch.push(target);
+      }
+      if (batch.length > 0) yield batch;
     }
   }
 }
