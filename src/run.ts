@@ -50,13 +50,11 @@ export async function runChecks(request: RunRequest): Promise<RunOutcome> {
     maxRedirects: options.maxRedirects,
   });
   const started = performance.now();
-  let maxCheckMs = 0;
   const onResult = reporter.onResult?.bind(reporter);
   for await (const batch of checkInBatches(targets, options, signal)) {
     for (const result of batch) {
       summary.add(result);
       if (sampler !== null) sampler.record(result);
-      if (result.durationMs > maxCheckMs) maxCheckMs = result.durationMs;
       const waiting = onResult?.(result);
       if (waiting !== undefined) await waiting;
     }
@@ -66,7 +64,7 @@ export async function runChecks(request: RunRequest): Promise<RunOutcome> {
   let comparison: Comparison | null = null;
   if (sampler !== null && sampler.total > 0 && signal?.aborted !== true) {
     await reporter.onBaselineStart?.({ sampleSize: Math.min(sampler.total, sampler.capacity), estimated: sampler.total > sampler.capacity });
-    comparison = await measureBaseline(sampler, options, { wallMs, maxCheckMs }, signal);
+    comparison = await measureBaseline(sampler, options, { wallMs, maxCheckMs: summary.maxLatencyMs }, signal);
   }
   const end = { summary: summary.finish(wallMs, signal?.aborted === true), comparison };
   await reporter.onRunEnd?.(end);

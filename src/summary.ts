@@ -105,6 +105,11 @@ export class SummaryBuilder {
     return this.total - this.healthy;
   }
 
+  /** The longest check added so far (lines never requested excluded), in milliseconds. */
+  get maxLatencyMs(): number {
+    return this.latency.max;
+  }
+
   /** The summary of everything added, for a run that took `wallMs` milliseconds. */
   finish(wallMs: number, interrupted: boolean): Summary {
     return {
