@@ -3,7 +3,7 @@
 // times. Absolute times vary on a shared machine; the ratios measured together are the result.
 //
 // Environment: BENCH_REPS (runs per variant, default 3), BENCH_ONLY (comma-separated workload
-// names, e.g. "W1,S1"), BENCH_M1_URLS (default 1000000).
+// names, e.g. "W1,S1"; W1 W2 W3 F1 S1 M1 B1), BENCH_M1_URLS (default 1000000).
 import { spawn } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const BIN = join(ROOT, 'bin', 'urlcheck.js');
 const FLOOR = join(ROOT, 'bench', 'floor.mjs');
+const FLOOR_VARIANTS = join(ROOT, 'bench', 'floor-variants.mjs');
 const PROBE = join(ROOT, 'test', 'helpers', 'probe.cjs');
 const WORK = join(ROOT, '.bench');
 const REPS = Number(process.env.BENCH_REPS ?? 3);
@@ -24,19 +25,23 @@ if (!existsSync(join(ROOT, 'dist', 'cli.js'))) {
 }
 mkdirSync(WORK, { recursive: true });
 
-// ---- the server, in its own process ---------------------------------------------------------
-const server = spawn(process.execPath, [join(ROOT, 'bench', 'server.mjs')], { stdio: ['pipe', 'pipe', 'inherit'] });
-const port = await new Promise((resolve, reject) => {
-  server.stdout.once('data', (chunk) => resolve(Number(String(chunk).trim())));
-  server.once('exit', () => reject(new Error('bench server exited')));
-});
-const origin = `http://127.0.0.1:${port}`;
+// ---- the servers, each in its own process ---------------------------------------------------
+const servers = [];
+async function startServer(script) {
+  const child = spawn(process.execPath, [join(ROOT, 'bench', script)], { stdio: ['pipe', 'pipe', 'inherit'] });
+  servers.push(child);
+  return new Promise((resolve, reject) => {
+    child.stdout.once('data', (chunk) => resolve(Number(String(chunk).trim())));
+    child.once('exit', () => reject(new Error(`bench server ${script} exited`)));
+  });
+}
+const origin = `http://127.0.0.1:${await startServer('server.mjs')}`;
 
-async function urlFile(name, count, delayMs) {
+async function urlFile(name, count, delayMs, base = origin) {
   const path = join(WORK, `${name}.txt`);
   const out = createWriteStream(path);
   for (let i = 0; i < count; i += 1) {
-    if (!out.write(`${origin}/delay/${delayMs}/${i}\n`)) await new Promise((resolve) => out.once('drain', resolve));
+    if (!out.write(`${base}/delay/${delayMs}/${i}\n`)) await new Promise((resolve) => out.once('drain', resolve));
   }
   await new Promise((resolve) => out.end(resolve));
   return path;
@@ -262,11 +267,32 @@ try {
     target('M1 flat: peak ≤ 1.25× the peak at a tenth of the list', largeRun.rssMiB / smallRun.rssMiB, 1.25, `${(largeRun.rssMiB / smallRun.rssMiB).toFixed(2)}×`);
   }
 
+  if (wants('B1')) {
+    // Beyond the floor: can more threads, or HTTP/2's streams over one connection, beat one
+    // thread of HTTP/1.1? Floor variants only: if they cannot win, urlcheck on top cannot either.
+    log('B1 beyond the floor: 20,000 URLs × 0 ms, C=64; 2 worker threads; HTTP/2 vs HTTP/1.1 over TLS');
+    const file = await urlFile('b1', 20_000, 0);
+    const tlsOrigin = `https://127.0.0.1:${await startServer('h2-server.mjs')}`;
+    const tlsFile = await urlFile('b1-tls', 20_000, 0, tlsOrigin);
+    const [one, two, h1, h2] = await measureVariants([
+      { name: 'floor, 1 thread', args: [FLOOR, file, '64'], kind: 'floor', urls: 20_000 },
+      { name: 'floor, 2 worker threads', args: [FLOOR_VARIANTS, file, '64', 'threads', '2'], kind: 'floor', urls: 20_000 },
+      { name: 'floor over TLS, HTTP/1.1', args: [FLOOR_VARIANTS, tlsFile, '64', 'h1'], kind: 'floor', urls: 20_000 },
+      { name: 'floor over TLS, HTTP/2', args: [FLOOR_VARIANTS, tlsFile, '64', 'h2'], kind: 'floor', urls: 20_000 },
+    ]);
+    row('B1 beyond', one, { floor: one });
+    row('B1 beyond', two, { floor: one, note: 'each thread: its own Agent, half the list' });
+    row('B1 beyond', h1, { floor: h1 });
+    row('B1 beyond', h2, { floor: h1, note: '× floor here: against HTTP/1.1 over TLS' });
+  }
+
   console.log(`\nurlcheck benchmark — ${new Date().toISOString()}, node ${process.version}, ${REPS} runs per variant (median wall; peak RSS is the max)\n`);
   printTable();
   console.log('\nTargets:');
   for (const verdict of verdicts) console.log(`  ${verdict}`);
 } finally {
-  server.stdin.end();
-  server.kill();
+  for (const child of servers) {
+    child.stdin.end();
+    child.kill();
+  }
 }
