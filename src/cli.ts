@@ -5,9 +5,12 @@ import { setFlagsFromString } from 'node:v8';
 import { Command, CommanderError, Option } from 'commander';
 import {
   DEFAULT_ACCEPT,
+  DEFAULT_CERT_MIN_DAYS,
   DEFAULT_COMPARE_FULL_LIMIT,
   DEFAULT_CONCURRENCY,
+  DEFAULT_FAIL_ON,
   DEFAULT_FORMAT,
+  DEFAULT_SLOW_MS,
   DEFAULT_MAX_REDIRECTS,
   DEFAULT_METHOD,
   DEFAULT_RETRIES,
@@ -16,7 +19,10 @@ import {
   FORMATS,
 } from './defaults.js';
 import { UsageError } from './errors.js';
+import type { ProxySettings } from './check/proxy.js';
+import type { LoadedConfig } from './config.js';
 import type { CliOptions } from './options.js';
+import type { RunOutcome } from './run.js';
 import type { Target } from './types.js';
 import { VERSION } from './version.js';
 
@@ -44,6 +50,8 @@ export interface CliIo {
   stdout: OutStream;
   stderr: OutStream;
   env: Record<string, string | undefined>;
+  /** Where a urlcheck.config.{json,yaml,yml} is looked for; the process's cwd by default. */
+  cwd?: string;
   /** Aborted with an {@link Interrupt} when the user interrupts the run. */
   signal?: AbortSignal;
 }
@@ -67,9 +75,14 @@ Examples:
   $ urlcheck urls.txt -c 100 --per-host 4    100 at once, at most 4 per host
   $ urlcheck urls.txt --compare              also time the sequential baseline: the speed-up
   $ urlcheck urls.txt -H "Authorization: Bearer $TOKEN" --accept 200-299,401
+  $ urlcheck urls.txt --report junit:results.xml --report ndjson:results.ndjson
+  $ urlcheck urls.txt --diff last.json --fail-on new --quiet    for cron: only what changed
+  $ urlcheck --config probes.yaml            targets with expectations (body, JSON, headers, ...)
 
-Input: one URL per line; blank lines and lines starting with # are skipped.
-Exit codes: 0 all healthy, 1 some unhealthy, 2 usage or input error,
+Input: one URL per line; blank lines and lines starting with # are skipped. A
+urlcheck.config.json/.yaml in the working directory is read for defaults and targets.
+Verdicts: healthy, warning, broken, transient, blocked (see --fail-on).
+Exit codes: 0 nothing in --fail-on, 1 something in --fail-on, 2 usage or input error,
             130 interrupted (SIGINT), 143 terminated (SIGTERM), 141 stdout closed.`;
 
 function buildProgram(io: CliIo): Command {
@@ -96,10 +109,18 @@ function buildProgram(io: CliIo): Command {
     .option('--public-only', 'refuse loopback, private and link-local addresses, also after DNS and redirects')
     .addOption(new Option('-f, --format <format>', 'report format').choices(FORMATS).default(DEFAULT_FORMAT, DEFAULT_FORMAT))
     .option('-o, --output <file>', 'write the report to a file instead of stdout')
+    .option('--report <format:path>', `also write a report to a file, repeatable (formats: ${FORMATS.join(', ')})`, collect)
+    .addOption(option('--fail-on <verdicts>', 'verdicts that make the exit code 1: healthy, warning, broken, transient, blocked, new (with --diff), none', DEFAULT_FAIL_ON))
+    .addOption(option('--slow <ms>', 'flag checks slower than this with a SLOW warning (ms, or 5s; "off")', DEFAULT_SLOW_MS))
+    .addOption(option('--cert-min-days <n>', 'flag TLS certificates expiring in fewer days with a warning', DEFAULT_CERT_MIN_DAYS))
+    .option('--diff <report>', 'compare with a previous JSON or NDJSON report: newly failing, recovered, still failing')
+    .option('--config <file>', 'read defaults and targets from this file (default: ./urlcheck.config.{json,yaml,yml})')
+    .option('--no-config', 'do not read a urlcheck.config file from the working directory')
+    .option('--proxy <url>', 'send requests through this proxy (default: HTTPS_PROXY / HTTP_PROXY, honouring NO_PROXY)')
     .option('--sequential', 'check one URL at a time (the baseline; same code path, concurrency 1)')
     .option('--compare', `after the run, time the sequential baseline on the same URLs (a random sample of ${DEFAULT_COMPARE_FULL_LIMIT} for longer lists)`)
     .option('--compare-sample <n>', 'time the baseline on a random sample of n URLs and extrapolate (implies --compare)')
-    .option('-q, --quiet', 'no progress; print only unhealthy URLs, and nothing when all are healthy')
+    .option('-q, --quiet', 'no progress; print only what needs attention (warnings included), with --diff only what changed; nothing otherwise')
     .option('--no-color', 'no colours (also: NO_COLOR=1; FORCE_COLOR=1 forces them)')
     .version(VERSION, '-V, --version', 'print the version')
     .helpOption('-h, --help', 'show this help')
@@ -131,9 +152,10 @@ export async function main(args: readonly string[], io: CliIo): Promise<number> 
   const raw = program.opts<Record<string, unknown>>();
   const inputs = program.args;
   try {
+    const config = await readConfig(raw, io);
     const { resolveCliOptions } = await import('./options.js');
-    const options = resolveCliOptions(raw);
-    return await execute(options, inputs, raw['color'] !== false, io);
+    const options = resolveCliOptions(config === null ? raw : withConfigDefaults(program, raw, config.options));
+    return await execute(options, inputs, config, raw['color'] !== false, io);
   } catch (error) {
     if (error instanceof UsageError || error instanceof InputError) return usageError(io, error.message);
     const message = error instanceof Error ? error.message : String(error);
@@ -141,7 +163,26 @@ export async function main(args: readonly string[], io: CliIo): Promise<number> 
   }
 }
 
-async function execute(options: CliOptions, inputs: string[], colorFlag: boolean, io: CliIo): Promise<number> {
+/** The config file: --config, or one found in the working directory (unless --no-config). */
+async function readConfig(raw: Record<string, unknown>, io: CliIo): Promise<LoadedConfig | null> {
+  if (raw['config'] === false) return null;
+  const { findConfig, loadConfig } = await import('./config.js');
+  const given = typeof raw['config'] === 'string' ? raw['config'] : null;
+  const path = given ?? (await findConfig(io.cwd ?? '.'));
+  if (path === null) return null;
+  return loadConfig(path);
+}
+
+/** The command line's values, with the config file's in place of every flag not given on it. */
+function withConfigDefaults(program: Command, raw: Record<string, unknown>, fromConfig: Record<string, unknown>): Record<string, unknown> {
+  const merged = { ...raw };
+  for (const [key, value] of Object.entries(fromConfig)) {
+    if (program.getOptionValueSource(key) !== 'cli') merged[key] = value;
+  }
+  return merged;
+}
+
+async function execute(options: CliOptions, inputs: string[], config: LoadedConfig | null, colorFlag: boolean, io: CliIo): Promise<number> {
   const [{ Chalk }, { readTargetBatches }, { runChecks }, { loadReporter }, { combineReporters }, { TextWriter }, progress, stderrSummary] =
     await Promise.all([
       import('chalk'),
@@ -154,27 +195,39 @@ async function execute(options: CliOptions, inputs: string[], colorFlag: boolean
       import('./reporters/summary.js'),
     ]);
 
-  const sources = await openSources(inputs, io);
-  // Batches (never empty) of targets, a chunk of input each: the first one proves there are URLs.
-  const iterator = readTargetBatches(sources.list)[Symbol.asyncIterator]();
-  const first = await iterator.next().catch((error: unknown) => {
-    throw new InputError(`cannot read input: ${(error as Error).message}`);
-  });
-  if (first.done === true) throw new InputError(`no URLs found in ${sources.names}`);
-  // The first batch again, then the rest, without another generator layer on the hot path.
-  let replayed = false;
+  const proxy = await resolveProxy(options, io);
+  if (proxy !== null) options.check.proxy = proxy;
+  const configTargets = config === null ? [] : (await import('./config.js')).configTargetsToTargets(config);
+  // A config file with targets is an input of its own: stdin is read only when asked for with "-".
+  const sources = await openSources(inputs, io, configTargets.length > 0);
+  const listBatches = sources.list.length === 0 ? null : readTargetBatches(sources.list)[Symbol.asyncIterator]();
+  // The config's targets, then the lists' first batch (which proves there are URLs) again,
+  // then the rest, without another generator layer on the hot path.
+  const queue: Target[][] = [];
+  if (configTargets.length > 0) queue.push(configTargets);
+  else if (listBatches !== null) {
+    const first = await listBatches.next().catch((error: unknown) => {
+      throw new InputError(`cannot read input: ${(error as Error).message}`);
+    });
+    if (first.done === true) throw new InputError(`no URLs found in ${sources.names}`);
+    queue.push(first.value);
+  }
   const targets: AsyncIterable<Target[]> = {
     [Symbol.asyncIterator]: () => ({
       next: () => {
-        if (replayed) return iterator.next();
-        replayed = true;
-        return Promise.resolve(first);
+        const queued = queue.shift();
+        if (queued !== undefined) return Promise.resolve({ done: false, value: queued });
+        return listBatches?.next() ?? Promise.resolve({ done: true as const, value: undefined });
       },
-      return: async () => (await iterator.return?.(undefined)) ?? { done: true, value: undefined },
+      return: async () => (await listBatches?.return?.(undefined)) ?? { done: true, value: undefined },
     }),
   };
 
-  const output = options.output === null ? null : await openOutput(options.output, options.format);
+  // Read the previous report before any output is opened: `--diff last.ndjson -o last.ndjson` is safe.
+  const diff = options.diff === null ? null : await import('./diff.js').then(async ({ loadPreviousReport, DiffTracker }) => new DiffTracker(await loadPreviousReport(options.diff as string)));
+
+  const output = options.output === null ? null : await openOutput(options.output, options.format, '--output');
+  const extraOutputs: OpenedOutput[] = [];
   const stop = new AbortController();
   const onInterrupt = () => {
     stop.abort(io.signal?.reason);
@@ -199,12 +252,40 @@ async function execute(options: CliOptions, inputs: string[], colorFlag: boolean
     quiet: options.quiet,
   };
   const list = [(await loadReporter(options.format))(ctx)];
+  const extraWriters: Array<{ output: OpenedOutput; writer: InstanceType<typeof TextWriter> }> = [];
+  try {
+    // Each --report, and the job summary under GitHub Actions: files, so no colour.
+    const files = options.reports.map((report) => ({ ...report, flag: '--report', append: false }));
+    const stepSummary = io.env['GITHUB_STEP_SUMMARY'];
+    if (stepSummary !== undefined && stepSummary !== '') files.push({ format: 'markdown', path: stepSummary, flag: 'GITHUB_STEP_SUMMARY', append: true });
+    for (const file of files) {
+      const opened = await openOutput(file.path, file.format, file.flag, file.append);
+      extraOutputs.push(opened);
+      const writer = new TextWriter(opened.stream, (error) => stop.abort(error));
+      extraWriters.push({ output: opened, writer });
+      const plain = new Chalk({ level: 0 });
+      list.push((await loadReporter(file.format))({ out: writer, err, color: plain, errColor: plain, quiet: false }));
+    }
+  } catch (error) {
+    await Promise.all([output, ...extraOutputs].map((opened) => opened?.discard()));
+    throw error;
+  }
+  if (io.env['GITHUB_ACTIONS'] === 'true') {
+    const { createGithubAnnotationsReporter } = await import('./reporters/github.js');
+    // Annotations link to a file by its path in the repository, not by an absolute path.
+    list.push(createGithubAnnotationsReporter(ctx, { workspace: io.env['GITHUB_WORKSPACE'] ?? null }));
+  }
   if (options.format !== 'table' && !options.quiet) {
     // When the reader of stdout has gone (`| head`), end quietly: no summary of a cut-short run.
     const summary = stderrSummary.createStderrSummaryReporter(ctx);
     list.push({ onRunEnd: (end) => (brokenPipe ? undefined : summary.onRunEnd?.(end)) });
   }
-  if (io.stderr.isTTY === true && !options.quiet) list.unshift(progress.createProgressReporter(ctx));
+  if (io.stderr.isTTY === true && !options.quiet) {
+    const { countTargets } = await import('./input/count.js');
+    const paths = sources.list.map((source) => source.name);
+    const total = sources.usesStdin ? Promise.resolve(null) : countTargets(paths, stop.signal).then((count) => (count === null ? null : count + configTargets.length)).catch(() => null);
+    list.unshift(progress.createProgressReporter(ctx, { total }));
+  }
 
   let outcome;
   try {
@@ -214,9 +295,10 @@ async function execute(options: CliOptions, inputs: string[], colorFlag: boolean
       reporter: list.length === 1 ? (list[0] as (typeof list)[number]) : combineReporters(list),
       compare: options.compare ? { sampleSize: options.compareSample ?? DEFAULT_COMPARE_FULL_LIMIT } : null,
       signal: stop.signal,
+      diff,
     });
   } catch (error) {
-    await output?.discard();
+    await Promise.all([output, ...extraOutputs].map((opened) => opened?.discard()));
     if (stop.signal.aborted && brokenPipe) return EXIT.BROKEN_PIPE;
     throw new InputError(`cannot read input: ${(error as Error).message}`);
   } finally {
@@ -224,12 +306,31 @@ async function execute(options: CliOptions, inputs: string[], colorFlag: boolean
   }
   if (output !== null) await output.commit(out);
   else await out.flush();
+  for (const { output: opened, writer } of extraWriters) await opened.commit(writer);
   await err.flush();
 
   if (brokenPipe) return EXIT.BROKEN_PIPE;
   const reason: unknown = io.signal?.aborted ? io.signal.reason : null;
   if (reason instanceof Interrupt) return reason.signalName === 'SIGTERM' ? EXIT.SIGTERM : EXIT.SIGINT;
-  return outcome.summary.unhealthy > 0 ? EXIT.UNHEALTHY : EXIT.OK;
+  return failed(options, outcome) ? EXIT.UNHEALTHY : EXIT.OK;
+}
+
+/** True when the run ends with something --fail-on names. */
+function failed(options: CliOptions, outcome: RunOutcome): boolean {
+  const { verdicts, onNew } = options.failOn;
+  for (const verdict of verdicts) if (outcome.summary.byVerdict[verdict] > 0) return true;
+  return onNew && (outcome.diff?.newlyFailing ?? 0) > 0;
+}
+
+/** The proxy from --proxy or the environment; --public-only cannot be kept behind one. */
+async function resolveProxy(options: CliOptions, io: CliIo): Promise<ProxySettings | null> {
+  const { resolveProxySettings } = await import('./check/proxy.js');
+  const proxy = resolveProxySettings(options.proxyFlag, io.env);
+  if (proxy !== null && options.check.publicOnly) {
+    // The proxy resolves host names and connects, so urlcheck never sees the addresses it must refuse.
+    throw new UsageError('--public-only cannot be combined with a proxy (--proxy, HTTP_PROXY or HTTPS_PROXY): the proxy resolves the addresses');
+  }
+  return proxy;
 }
 
 interface OpenedSources {
@@ -238,9 +339,13 @@ interface OpenedSources {
   usesStdin: boolean;
 }
 
-/** Checks every input is a readable file before anything runs, so a typo fails fast with exit 2. */
-async function openSources(inputs: string[], io: CliIo): Promise<OpenedSources> {
+/**
+ * Checks every input is a readable file before anything runs, so a typo fails fast with exit 2.
+ * With no inputs, stdin is read, unless `haveTargets` (a config file's) already gives some.
+ */
+async function openSources(inputs: string[], io: CliIo, haveTargets: boolean): Promise<OpenedSources> {
   const { createReadStream } = await import('node:fs');
+  if (inputs.length === 0 && haveTargets) return { list: [], names: 'the config file', usesStdin: false };
   const paths = inputs.length > 0 ? inputs : ['-'];
   if (inputs.length === 0 && io.stdin.isTTY === true) {
     throw new InputError('no input: pass a file of URLs, or pipe them on stdin (see urlcheck --help)');
@@ -268,6 +373,9 @@ async function openSources(inputs: string[], io: CliIo): Promise<OpenedSources> 
   };
 }
 
+/** Formats that are one document (not a line per result): written whole or not at all. */
+const WHOLE_DOCUMENT_FORMATS = new Set(['json', 'table', 'junit', 'markdown']);
+
 interface OpenedOutput {
   stream: Writable;
   /** Finishes the file: whole-document formats are renamed into place only now. */
@@ -281,17 +389,17 @@ interface OpenedOutput {
  * it and renamed into place at the end, so a crash never replaces a good report with half of
  * one; line formats (ndjson, csv) stream straight into the file, one complete line at a time.
  */
-async function openOutput(path: string, format: string): Promise<OpenedOutput> {
+async function openOutput(path: string, format: string, flag: string, append = false): Promise<OpenedOutput> {
   // Only a regular file (or a new one) is replaced by rename: renaming over /dev/null, a FIFO
   // or a terminal would replace the device itself, so those are written to directly.
   const existing = await stat(path).catch(() => null);
-  const atomic = (format === 'json' || format === 'table') && (existing === null || existing.isFile());
+  const atomic = !append && WHOLE_DOCUMENT_FORMATS.has(format) && (existing === null || existing.isFile());
   const target = atomic ? `${path}.urlcheck-${process.pid}.tmp` : path;
   let handle;
   try {
-    handle = await open(target, 'w');
+    handle = await open(target, append ? 'a' : 'w');
   } catch (error) {
-    throw new InputError(`cannot write --output "${path}": ${describeFsError(error)}`);
+    throw new InputError(`cannot write ${flag} "${path}": ${describeFsError(error)}`);
   }
   const stream = handle.createWriteStream();
   return {

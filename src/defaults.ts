@@ -27,7 +27,14 @@ export const DEFAULT_RETRY_BASE_MS = 250;
 /** Longest Retry-After urlcheck waits for, in milliseconds; a longer one is not retried. */
 export const DEFAULT_MAX_RETRY_AFTER_MS = 10_000;
 
+/** A check slower than this is flagged with a SLOW warning, in milliseconds. */
+export const DEFAULT_SLOW_MS = 5_000;
+/** A TLS certificate expiring in fewer days than this is flagged with a CERT_EXPIRING warning. */
+export const DEFAULT_CERT_MIN_DAYS = 14;
+/** The verdicts that make the exit code 1. */
+export const DEFAULT_FAIL_ON = 'broken,transient,blocked';
+
 /** The report formats, which are also the `--format` choices. */
-export const FORMATS = ['table', 'json', 'ndjson', 'csv'] as const;
+export const FORMATS = ['table', 'json', 'ndjson', 'csv', 'junit', 'markdown'] as const;
 /** One of {@link FORMATS}. */
 export type Format = (typeof FORMATS)[number];

@@ -19,6 +19,9 @@ import type { AddressInfo, Socket } from 'node:net';
  * - `/trickle`: headers, then one body byte every 100 ms, forever.
  * - `/big`: 200 with a 100 MB body (only sent if read).
  * - `/auth`: 200 when an Authorization header came, else 401.
+ * - `/moved/<301|308|…>`: one redirect of that status to `/ok`.
+ * - `/health[/<status>]`: a JSON health document (`{"status":"up",…}`) with `x-app-version`.
+ * - `/challenge`: a bot-protection refusal (403, `cf-mitigated: challenge`, a challenge page).
  */
 export interface FixtureServer {
   /** e.g. `http://127.0.0.1:40123`. */
@@ -211,6 +214,20 @@ function route(req: IncomingMessage, res: ServerResponse, url: URL, seenKeys: Ma
     }
     case 'auth':
       return reply(res, req.headers.authorization ? 200 : 401);
+    case 'moved':
+      return redirect(res, Number(arg1) || 301, '/ok');
+    case 'health': {
+      // A health endpoint as probes see them: JSON, a version header.
+      const body = JSON.stringify({ status: arg1 ?? 'up', version: '2.1.0', checks: { db: 'ok', queue: arg1 === 'degraded' ? 'slow' : 'ok' } });
+      res.writeHead(200, { 'content-type': 'application/json', 'x-app-version': '2.1.0', 'content-length': Buffer.byteLength(body) });
+      return void res.end(req.method === 'HEAD' ? undefined : body);
+    }
+    case 'challenge': {
+      // What bot protection answers instead of the page (Cloudflare's managed challenge).
+      const body = '<!DOCTYPE html><html><head><title>Just a moment...</title></head><body><script src="/cdn-cgi/challenge-platform/h/b/orchestrate/chl_page/v1"></script></body></html>';
+      res.writeHead(403, { 'content-type': 'text/html; charset=UTF-8', 'cf-mitigated': 'challenge', 'content-length': Buffer.byteLength(body) });
+      return void res.end(req.method === 'HEAD' ? undefined : body);
+    }
     default:
       return reply(res, 404);
   }

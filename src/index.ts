@@ -10,14 +10,45 @@ export { parseHeader, type HeaderPair } from './headers.js';
 export { readLineBatches, readLines, MAX_LINE_LENGTH, type InputLine } from './input/lines.js';
 export { parseTarget, readTargetBatches, readTargets, type InputSource } from './input/targets.js';
 export * from './defaults.js';
-export { resolveCheckOptions, resolveCliOptions, type CheckOptions, type CliOptions } from './options.js';
+export {
+  parseFailOn,
+  parseReportTarget,
+  resolveCheckOptions,
+  resolveCliOptions,
+  type CheckOptions,
+  type CliOptions,
+  type FailPolicy,
+  type ReportTarget,
+} from './options.js';
 export { TextWriter } from './output.js';
 export { checkAll, checkInBatches, createAgent, type TargetStream } from './pool.js';
 export { printable, redactText, redactUrl } from './redact.js';
-export { combineReporters, loadReporter, reporters } from './reporters/index.js';
+export { combineReporters, createGithubAnnotationsReporter, loadReporter, reporters } from './reporters/index.js';
 export type { Reporter, ReporterContext, ReporterFactory, RunEnd, RunMeta } from './reporters/types.js';
 export { runChecks, type RunOutcome, type RunRequest } from './run.js';
 export { parseStatusRanges, type StatusRanges } from './status-ranges.js';
 export { LatencyHistogram, SummaryBuilder, type LatencySummary, type Summary } from './summary.js';
-export { ERROR_CODES, type CheckError, type CheckResult, type ErrorCode, type HttpMethod, type RedirectHop, type Target } from './types.js';
+export {
+  ERROR_CODES,
+  VERDICTS,
+  WARNING_CODES,
+  type Change,
+  type CheckError,
+  type CheckResult,
+  type CheckWarning,
+  type ErrorCode,
+  type Expectations,
+  type HttpMethod,
+  type RedirectHop,
+  type Target,
+  type Timings,
+  type TlsInfo,
+  type Verdict,
+  type WarningCode,
+} from './types.js';
+export { looksChallenged, verdictOf } from './verdict.js';
+export { DiffTracker, loadPreviousReport, PreviousReport, readPreviousReport, type DiffSummary, type PreviousReportFormat } from './diff.js';
+export { CONFIG_FILE_NAMES, configTargetsToTargets, findConfig, loadConfig, type ConfigTarget, type LoadedConfig } from './config.js';
+export { DEFAULT_BODY_LIMIT_BYTES, evaluateExpectations, needsBody, parseJsonPath, type ExpectInput } from './check/expect.js';
+export { resolveProxySettings, type ProxySettings } from './check/proxy.js';
 export { VERSION } from './version.js';

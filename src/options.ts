@@ -1,10 +1,14 @@
 import type { LookupFunction } from 'node:net';
 import { z } from 'zod';
+import type { ProxySettings } from './check/proxy.js';
 import { parseHeader, type HeaderPair } from './headers.js';
 import { parseStatusRanges, type StatusRanges } from './status-ranges.js';
 import {
   DEFAULT_ACCEPT,
+  DEFAULT_CERT_MIN_DAYS,
   DEFAULT_CONCURRENCY,
+  DEFAULT_FAIL_ON,
+  DEFAULT_SLOW_MS,
   DEFAULT_MAX_REDIRECTS,
   DEFAULT_MAX_RETRY_AFTER_MS,
   DEFAULT_METHOD,
@@ -17,6 +21,7 @@ import {
   type Format,
 } from './defaults.js';
 import { UsageError } from './errors.js';
+import { VERDICTS, type Verdict } from './types.js';
 
 export * from './defaults.js';
 export { UsageError } from './errors.js';
@@ -52,6 +57,12 @@ export interface CheckOptions {
   publicOnly: boolean;
   /** A custom DNS lookup (as for `net.connect`), e.g. to pin host names to local addresses. */
   lookup?: LookupFunction | undefined;
+  /** Checks slower than this get a SLOW warning, in milliseconds; null = never. */
+  slowMs: number | null;
+  /** Certificates expiring in fewer days than this get a CERT_EXPIRING warning. */
+  certMinDays: number;
+  /** Route requests through these proxies; null = connect directly. */
+  proxy: ProxySettings | null;
 }
 
 /** Fills every option the caller left out with its default. */
@@ -71,6 +82,9 @@ export function resolveCheckOptions(partial: Partial<CheckOptions> = {}): CheckO
     userAgent: DEFAULT_USER_AGENT,
     insecure: false,
     publicOnly: false,
+    slowMs: DEFAULT_SLOW_MS,
+    certMinDays: DEFAULT_CERT_MIN_DAYS,
+    proxy: null,
     ...partial,
   };
 }
@@ -87,6 +101,58 @@ export interface CliOptions {
   /** Time the baseline on a random sample of this many targets and extrapolate; null = all (up to {@link DEFAULT_COMPARE_FULL_LIMIT}). */
   compareSample: number | null;
   quiet: boolean;
+  /** What makes the exit code 1. */
+  failOn: FailPolicy;
+  /** Extra reports written to files, besides the main one. */
+  reports: ReportTarget[];
+  /** A previous JSON/NDJSON report to compare with; null = no diff. */
+  diff: string | null;
+  /** The --proxy flag's value (the environment is read by the CLI); null = none given. */
+  proxyFlag: string | null;
+}
+
+/** What makes the exit code 1: results with these verdicts, and (with --diff) new failures. */
+export interface FailPolicy {
+  verdicts: ReadonlySet<Verdict>;
+  /** Fail when a URL is newly failing since the --diff report. */
+  onNew: boolean;
+  /** The canonical text, e.g. `broken,transient,blocked`. */
+  text: string;
+}
+
+/** One `--report format:path`. */
+export interface ReportTarget {
+  format: Format;
+  path: string;
+}
+
+/** Parses `--fail-on`: comma-separated verdicts, `new` (regressions since --diff), or `none`. */
+export function parseFailOn(text: string): FailPolicy {
+  const parts = text
+    .split(',')
+    .map((part) => part.trim().toLowerCase())
+    .filter((part) => part !== '');
+  if (parts.length === 0) throw new RangeError(`must list verdicts: ${VERDICTS.join(', ')}, new or none`);
+  const verdicts = new Set<Verdict>();
+  let onNew = false;
+  for (const part of parts) {
+    if (part === 'new') onNew = true;
+    else if (part === 'none') continue;
+    else if ((VERDICTS as readonly string[]).includes(part)) verdicts.add(part as Verdict);
+    else throw new RangeError(`unknown verdict "${part.slice(0, 40)}"; choose from ${VERDICTS.join(', ')}, new, none`);
+  }
+  return { verdicts, onNew, text: parts.join(',') };
+}
+
+/** Parses one `--report format:path`. */
+export function parseReportTarget(text: string): ReportTarget {
+  const colon = text.indexOf(':');
+  const format = (colon < 0 ? '' : text.slice(0, colon)).trim().toLowerCase();
+  const path = colon < 0 ? '' : text.slice(colon + 1);
+  if (!(FORMATS as readonly string[]).includes(format) || path === '') {
+    throw new RangeError(`must be format:path with a format of ${FORMATS.join(', ')}, e.g. junit:results.xml`);
+  }
+  return { format: format as Format, path };
 }
 
 /** The flag each option key came from, for error messages. */
@@ -104,10 +170,16 @@ const FLAG_NAMES: Record<string, string> = {
   format: '--format',
   output: '--output',
   compareSample: '--compare-sample',
+  slow: '--slow',
+  certMinDays: '--cert-min-days',
+  failOn: '--fail-on',
+  report: '--report',
+  diff: '--diff',
+  proxy: '--proxy',
 };
 
 /** Flags whose values may be secrets and are never echoed in an error. */
-const SECRET_FLAGS = new Set(['header']);
+const SECRET_FLAGS = new Set(['header', 'proxy']);
 
 const wholeNumber = (min: number, max: number) =>
   z
@@ -179,6 +251,13 @@ export const cliOptionsSchema = z.object({
   compare: z.boolean().default(false),
   compareSample: wholeNumber(1, 1_000_000).optional(),
   quiet: z.boolean().default(false),
+  slow: z.union([z.literal('off'), duration(1, DAY_MS)]).prefault(String(DEFAULT_SLOW_MS)),
+  certMinDays: wholeNumber(0, 3650).prefault(String(DEFAULT_CERT_MIN_DAYS)),
+  failOn: parsedBy(parseFailOn).prefault(DEFAULT_FAIL_ON),
+  report: z.array(parsedBy(parseReportTarget)).default([]),
+  diff: z.string().min(1, { error: 'must be a file path' }).optional(),
+  // An empty --proxy "" turns proxies from the environment off.
+  proxy: z.string().optional(),
 });
 
 /**
@@ -191,6 +270,9 @@ export function resolveCliOptions(raw: Record<string, unknown>): CliOptions {
   const o = parsed.data;
   if (o.sequential && (o.compare || o.compareSample !== undefined)) {
     throw new UsageError('--sequential cannot be combined with --compare (which runs the sequential baseline itself)');
+  }
+  if (o.failOn.onNew && o.diff === undefined) {
+    throw new UsageError('--fail-on new needs --diff <previous report>: new failures are counted against it');
   }
   return {
     check: resolveCheckOptions({
@@ -206,6 +288,8 @@ export function resolveCliOptions(raw: Record<string, unknown>): CliOptions {
       userAgent: o.userAgent,
       insecure: o.insecure,
       publicOnly: o.publicOnly,
+      slowMs: o.slow === 'off' ? null : o.slow,
+      certMinDays: o.certMinDays,
     }),
     format: o.format,
     output: o.output ?? null,
@@ -213,6 +297,10 @@ export function resolveCliOptions(raw: Record<string, unknown>): CliOptions {
     compare: o.compare || o.compareSample !== undefined,
     compareSample: o.compareSample ?? null,
     quiet: o.quiet,
+    failOn: o.failOn,
+    reports: o.report,
+    diff: o.diff ?? null,
+    proxyFlag: o.proxy ?? null,
   };
 }
 

@@ -1,9 +1,11 @@
 import { setMaxListeners } from 'node:events';
 import pLimit, { type LimitFunction } from 'p-limit';
 import { createRequire } from 'node:module';
-import type { Agent as UndiciAgent } from 'undici';
+import type { Dispatcher, Agent as UndiciAgent } from 'undici';
+import { createProxyAgent } from './check/proxy.js';
 import { publicOnlyLookup } from './check/address-policy.js';
 import { checkTarget, createCheckContext } from './check/check.js';
+import { timedConnector, timedLookup, type Connector } from './check/connection-timing.js';
 import type { CheckOptions } from './options.js';
 import type { CheckResult, Target } from './types.js';
 
@@ -22,6 +24,15 @@ const Agent: typeof UndiciAgent = (() => {
   }
 })();
 
+// The connector undici builds by default, wrapped so each connection records its phases.
+const buildConnector: (options: object) => Connector = (() => {
+  try {
+    return requireCjs('undici/lib/core/connect.js') as (options: object) => Connector;
+  } catch {
+    return (requireCjs('undici') as { buildConnector: (options: object) => Connector }).buildConnector;
+  }
+})();
+
 /**
  * Targets for the pool, one at a time or in batches (as `readTargetBatches` yields them: one
  * async step per chunk of input rather than per line).
@@ -32,23 +43,27 @@ export type TargetStream = AsyncIterable<Target | readonly Target[]> | Iterable<
 const KEEP_ALIVE_TIMEOUT_MS = 4_000;
 
 /**
- * Creates the one undici Agent a run uses. Deadlines are enforced per attempt by the check;
+ * Creates the one undici dispatcher a run uses: an Agent, or a proxy-routing one when
+ * `options.proxy` is set. Deadlines are enforced per attempt by the check;
  * undici's own idle timers are set no longer than the deadline so they never outlive it.
  */
-export function createAgent(options: CheckOptions): UndiciAgent {
+export function createAgent(options: CheckOptions): Dispatcher {
   const lookup = options.publicOnly ? publicOnlyLookup(options.lookup) : options.lookup;
-  return new Agent({
+  const agentOptions = {
     connections: options.perHost,
     pipelining: 1,
     keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS,
     headersTimeout: options.timeoutMs,
     bodyTimeout: options.timeoutMs,
-    connect: {
-      timeout: options.connectTimeoutMs ?? options.timeoutMs,
-      rejectUnauthorized: !options.insecure,
-      ...(lookup ? { lookup } : {}),
-    },
-  });
+    connect: timedConnector(
+      buildConnector({
+        timeout: options.connectTimeoutMs ?? options.timeoutMs,
+        rejectUnauthorized: !options.insecure,
+        lookup: timedLookup(lookup),
+      }),
+    ) as never,
+  };
+  return options.proxy === null ? new Agent(agentOptions) : createProxyAgent(options.proxy, agentOptions);
 }
 
 /**

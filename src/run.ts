@@ -1,4 +1,5 @@
 import { BaselineSampler, measureBaseline, type Comparison } from './compare.js';
+import type { DiffSummary, DiffTracker } from './diff.js';
 import type { CheckOptions } from './options.js';
 import { checkInBatches, type TargetStream } from './pool.js';
 import type { Reporter } from './reporters/types.js';
@@ -19,12 +20,15 @@ export interface RunRequest {
   compare?: { sampleSize: number } | null;
   /** Aborting it interrupts the run: finished results are still reported and summarised. */
   signal?: AbortSignal;
+  /** Compare each result with a previous report (--diff): sets `result.change`. */
+  diff?: DiffTracker | null;
 }
 
 /** What a run ended with. */
 export interface RunOutcome {
   summary: Summary;
   comparison: Comparison | null;
+  diff: DiffSummary | null;
 }
 
 /**
@@ -51,8 +55,10 @@ export async function runChecks(request: RunRequest): Promise<RunOutcome> {
   });
   const started = performance.now();
   const onResult = reporter.onResult?.bind(reporter);
+  const diff = request.diff ?? null;
   for await (const batch of checkInBatches(targets, options, signal)) {
     for (const result of batch) {
+      if (diff !== null) result.change = diff.classify(result);
       summary.add(result);
       if (sampler !== null) sampler.record(result);
       const waiting = onResult?.(result);
@@ -66,7 +72,7 @@ export async function runChecks(request: RunRequest): Promise<RunOutcome> {
     await reporter.onBaselineStart?.({ sampleSize: Math.min(sampler.total, sampler.capacity), estimated: sampler.total > sampler.capacity });
     comparison = await measureBaseline(sampler, options, { wallMs, maxCheckMs: summary.maxLatencyMs }, signal);
   }
-  const end = { summary: summary.finish(wallMs, signal?.aborted === true), comparison };
+  const end = { summary: summary.finish(wallMs, signal?.aborted === true), comparison, diff: diff?.finish() ?? null };
   await reporter.onRunEnd?.(end);
   return end;
 }

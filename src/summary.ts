@@ -1,4 +1,4 @@
-import type { CheckResult } from './types.js';
+import type { CheckResult, Verdict } from './types.js';
 
 /** Latency percentiles over the checks that made at least one request, in milliseconds. */
 export interface LatencySummary {
@@ -17,6 +17,10 @@ export interface Summary {
   byCode: Record<string, number>;
   /** Final statuses by class: `2xx`, `3xx`, `4xx`, `5xx`, and `none` (no response). */
   byStatusClass: Record<string, number>;
+  /** Results by verdict: every verdict is present, zero or not. */
+  byVerdict: Record<Verdict, number>;
+  /** Warnings by code, e.g. `{ "PERMANENT_REDIRECT": 2 }`, over every result. */
+  byWarning: Record<string, number>;
   /** Results whose check needed more than one attempt. */
   retried: number;
   /** Results that followed at least one redirect. */
@@ -81,6 +85,8 @@ export class SummaryBuilder {
   private redirected = 0;
   private readonly byCode: Record<string, number> = {};
   private readonly byStatusClass: Record<string, number> = {};
+  private readonly byVerdict: Record<Verdict, number> = { healthy: 0, warning: 0, broken: 0, transient: 0, blocked: 0 };
+  private readonly byWarning: Record<string, number> = {};
   private readonly latency = new LatencyHistogram();
 
   /** Adds one result. */
@@ -90,6 +96,8 @@ export class SummaryBuilder {
     else if (result.error !== null) this.byCode[result.error.code] = (this.byCode[result.error.code] ?? 0) + 1;
     const statusClass = result.status === null ? 'none' : `${Math.floor(result.status / 100)}xx`;
     this.byStatusClass[statusClass] = (this.byStatusClass[statusClass] ?? 0) + 1;
+    this.byVerdict[result.verdict] += 1;
+    for (const warning of result.warnings) this.byWarning[warning.code] = (this.byWarning[warning.code] ?? 0) + 1;
     if (result.attempts > 1) this.retried += 1;
     if (result.redirects.length > 0) this.redirected += 1;
     if (result.attempts > 0) this.latency.add(result.durationMs);
@@ -98,6 +106,11 @@ export class SummaryBuilder {
   /** Results added so far. */
   get count(): number {
     return this.total;
+  }
+
+  /** Results added so far with this verdict. */
+  verdictCount(verdict: Verdict): number {
+    return this.byVerdict[verdict];
   }
 
   /** Unhealthy results added so far. */
@@ -118,6 +131,8 @@ export class SummaryBuilder {
       unhealthy: this.total - this.healthy,
       byCode: sortedByCount(this.byCode),
       byStatusClass: { ...this.byStatusClass },
+      byVerdict: { ...this.byVerdict },
+      byWarning: sortedByCount(this.byWarning),
       retried: this.retried,
       redirected: this.redirected,
       latencyMs:

@@ -1,3 +1,5 @@
+import type { StatusRanges } from './status-ranges.js';
+
 /**
  * Stable, upper-case codes for why a URL is not healthy. These strings are part of the
  * public contract (JSON, NDJSON and CSV reports, exit-code logic in CI scripts): never
@@ -30,10 +32,95 @@ export const ERROR_CODES = [
   'BLOCKED_ADDRESS',
   /** An unexpected failure; the message says what happened. */
   'UNKNOWN',
+  /** A body expectation (`bodyContains`, `bodyMatches`) failed. */
+  'BODY_MISMATCH',
+  /** A JSON expectation failed: the body is not JSON, the path is missing, or its value differs. */
+  'JSON_MISMATCH',
+  /** A response-header expectation failed: the header is missing or does not match. */
+  'HEADER_MISMATCH',
+  /** The URL that gave the final answer is not the expected `finalUrl`. */
+  'FINAL_URL_MISMATCH',
+  /** The check took longer than the target's `maxResponseMs`. */
+  'TOO_SLOW',
+  /** The TLS certificate expires sooner than the target's `certMinDays`. */
+  'CERT_EXPIRING',
+  /** The proxy could not be reached, or would not open a tunnel to the host. */
+  'PROXY',
+  /** The proxy asked for credentials (407): none, or wrong ones, were given. */
+  'PROXY_AUTH',
 ] as const;
 
 /** One of {@link ERROR_CODES}. */
 export type ErrorCode = (typeof ERROR_CODES)[number];
+
+/**
+ * How a result stands, beyond ok / not ok. Stable values, part of the public contract:
+ * - `healthy`: ok, nothing to flag;
+ * - `warning`: ok, but worth a look (slow, a permanent redirect, a certificate expiring soon);
+ * - `broken`: needs fixing (404/410 and other 4xx, DNS failure, bad certificate, a failed expectation);
+ * - `transient`: may pass next time (timeout, reset, refused connection, 5xx after retries);
+ * - `blocked`: bot protection answered instead of the page (403 with challenge markers, 999,
+ *   429 beyond its retries).
+ */
+export const VERDICTS = ['healthy', 'warning', 'broken', 'transient', 'blocked'] as const;
+
+/** One of {@link VERDICTS}. */
+export type Verdict = (typeof VERDICTS)[number];
+
+/** Stable codes for what a result flags without failing. */
+export const WARNING_CODES = [
+  /** The check took longer than --slow. */
+  'SLOW',
+  /** A redirect on the way was permanent (301/308): the list should name the new URL. */
+  'PERMANENT_REDIRECT',
+  /** An http: URL redirected to https: on the same host: the list should say https. */
+  'HTTPS_UPGRADE',
+  /** The TLS certificate expires in fewer than --cert-min-days days. */
+  'CERT_EXPIRING',
+] as const;
+
+/** One of {@link WARNING_CODES}. */
+export type WarningCode = (typeof WARNING_CODES)[number];
+
+/** Something a result flags: a stable code and a credential-free message. */
+export interface CheckWarning {
+  code: WarningCode;
+  message: string;
+}
+
+/**
+ * Where the time of the request that gave the final answer went, from real socket events, in
+ * milliseconds. A phase is null when it did not happen: a reused keep-alive connection skips
+ * DNS, connect and TLS; an IP address skips DNS; http: skips TLS.
+ */
+export interface Timings {
+  /** DNS lookup. */
+  dnsMs: number | null;
+  /** TCP connect, after the lookup. */
+  connectMs: number | null;
+  /** TLS handshake, after the TCP connect. */
+  tlsMs: number | null;
+  /** From the request being written to the first byte of the response headers. */
+  firstByteMs: number | null;
+  /** The whole request, from being queued to its body being done with. */
+  totalMs: number;
+  /** True when the request went over a connection an earlier request had opened; null when unknown (through a proxy). */
+  reusedConnection: boolean | null;
+}
+
+/** The TLS connection and certificate behind the final answer (https: only). */
+export interface TlsInfo {
+  /** The negotiated protocol, e.g. `TLSv1.3`. */
+  protocol: string | null;
+  /** The certificate issuer's common name (or organisation). */
+  issuer: string | null;
+  /** The certificate subject's common name. */
+  subject: string | null;
+  /** When the certificate expires, as an ISO 8601 timestamp. */
+  validTo: string | null;
+  /** Whole days until the certificate expires (negative once expired). */
+  daysLeft: number | null;
+}
 
 /** Why a URL is unhealthy: a stable code and a human-readable, credential-free message. */
 export interface CheckError {
@@ -49,6 +136,43 @@ export interface RedirectHop {
 
 /** The HTTP method that produced the final answer. */
 export type HttpMethod = 'HEAD' | 'GET';
+
+/** JSON-path expectation: the value at `path` (e.g. `status`, `data.items[0].id`) equals or matches. */
+export interface JsonExpectation {
+  path: string;
+  /** Deep-equals this JSON value. */
+  equals?: unknown;
+  /** Its JSON text (strings without quotes) matches this regular expression. */
+  matches?: RegExp;
+}
+
+/** Response-header expectation: present, and matching when `matches` is given. */
+export interface HeaderExpectation {
+  /** Lower-case header name. */
+  name: string;
+  matches?: RegExp;
+}
+
+/**
+ * What a target from a config file expects beyond a status in --accept. The body is fetched
+ * (with GET, up to the body limit) only when a body, JSON or blocking check needs it.
+ */
+export interface Expectations {
+  /** Healthy final statuses for this URL (instead of --accept). */
+  status?: StatusRanges;
+  /** Every string must occur in the body. */
+  bodyContains?: string[];
+  /** Every regular expression must match the body. */
+  bodyMatches?: RegExp[];
+  json?: JsonExpectation[];
+  headers?: HeaderExpectation[];
+  /** The whole check must take at most this long, in milliseconds. */
+  maxResponseMs?: number;
+  /** The TLS certificate must stay valid at least this many more days. */
+  certMinDays?: number;
+  /** The URL that gives the final answer, after redirects. */
+  finalUrl?: string;
+}
 
 /** Where a target came from: the input's name (a path, or `stdin`) and its 1-based line. */
 export interface TargetOrigin {
@@ -66,6 +190,8 @@ export interface Target extends TargetOrigin {
   /** The parsed URL, credentials still inside: never printed. */
   url: URL | null;
   invalid: CheckError | null;
+  /** Per-URL expectations (targets from a config file); absent for plain lists. */
+  expect?: Expectations | null;
 }
 
 /**
@@ -94,4 +220,20 @@ export interface CheckResult extends TargetOrigin {
   finalUrl: string | null;
   /** The method that gave the final answer (HEAD, or GET after a HEAD fallback), or null. */
   method: HttpMethod | null;
+  /** How the result stands: see {@link VERDICTS}. `ok` results are `healthy` or `warning`. */
+  verdict: Verdict;
+  /** What the result flags without failing (permanent redirects, slowness, expiring certificates). */
+  warnings: CheckWarning[];
+  /** Where the final request's time went, or null when no request was answered. */
+  timings: Timings | null;
+  /** The final answer's TLS connection and certificate, or null for http: and failed handshakes. */
+  tls: TlsInfo | null;
+  /**
+   * Only with --diff: how this URL changed since the previous report; null when it was healthy
+   * then and is now.
+   */
+  change?: Change | null;
 }
+
+/** How a URL's health changed since a previous report (--diff). Stable values. */
+export type Change = 'newly-failing' | 'recovered' | 'still-failing';

@@ -3,10 +3,14 @@ import type { Dispatcher } from 'undici';
 import { CROSS_ORIGIN_SAFE_HEADERS } from '../headers.js';
 import type { CheckOptions } from '../options.js';
 import { printable, redactText, redactUrl } from '../redact.js';
-import type { CheckError, CheckResult, HttpMethod, RedirectHop, Target } from '../types.js';
+import type { StatusRanges } from '../status-ranges.js';
+import type { CheckError, CheckResult, CheckWarning, HttpMethod, RedirectHop, Target, Timings, TlsInfo } from '../types.js';
+import { CHALLENGE_SNIFF_BYTES, looksChallenged, verdictOf, wantsChallengeSniff } from '../verdict.js';
 import { isNonPublicAddress } from './address-policy.js';
 import { classifyError } from './classify.js';
-import { AttemptGate, DeadlineClock, send } from './request.js';
+import { connectionOf } from './connection-timing.js';
+import { DEFAULT_BODY_LIMIT_BYTES, evaluateExpectations, needsBody } from './expect.js';
+import { AttemptGate, DeadlineClock, send, type Answer, type BodyPolicy } from './request.js';
 import { backoffDelay, isRetryable, parseRetryAfter } from './retry.js';
 
 export { DISCARD_LIMIT_BYTES } from './request.js';
@@ -64,7 +68,14 @@ interface AttemptOutcome {
   finalUrl: URL | null;
   method: HttpMethod | null;
   retryAfterMs: number | null;
+  /** The last response received, for its timings and TLS connection. */
+  answer: Answer | null;
+  /** The answer carried bot-protection markers. */
+  challenged: boolean;
 }
+
+// Plain list targets read a body only to tell a bot-protection refusal from a real one.
+const sniffChallenges: BodyPolicy = (status, headers) => (wantsChallengeSniff(status, headers) ? CHALLENGE_SNIFF_BYTES : 0);
 
 /**
  * Checks one target: up to 1 + `retries` attempts, each under a hard deadline, following
@@ -81,17 +92,19 @@ export async function checkTarget(target: Target, ctx: CheckContext): Promise<Ch
       finalUrl: null,
       method: null,
       retryAfterMs: null,
-    });
+      answer: null,
+      challenged: false,
+    }, ctx);
   }
   const { retries, retryBaseMs, maxRetryAfterMs } = ctx.options;
   let attempts = 0;
   for (;;) {
     if (ctx.signal.aborted) return null;
     attempts += 1;
-    const outcome = await attempt(target.url, ctx);
+    const outcome = await attempt(target, target.url, ctx, started);
     if (ctx.signal.aborted) return null;
     if (attempts > retries || !isRetryable(outcome.status, outcome.error)) {
-      return result(target, started, attempts, outcome);
+      return result(target, started, attempts, outcome, ctx);
     }
     if (outcome.retryAfterMs !== null && outcome.retryAfterMs > maxRetryAfterMs) {
       const error = outcome.error ?? { code: 'UNKNOWN', message: '' };
@@ -99,7 +112,7 @@ export async function checkTarget(target: Target, ctx: CheckContext): Promise<Ch
       return result(target, started, attempts, {
         ...outcome,
         error: { ...error, message: `${error.message}; Retry-After asks for ${wait} s, more than the ${maxRetryAfterMs / 1000} s urlcheck waits` },
-      });
+      }, ctx);
     }
     // Only a server's Retry-After can be refused; our own back-off is capped at the same limit instead.
     const delay = outcome.retryAfterMs ?? Math.min(backoffDelay(attempts, retryBaseMs), maxRetryAfterMs);
@@ -111,8 +124,14 @@ export async function checkTarget(target: Target, ctx: CheckContext): Promise<Ch
   }
 }
 
-async function attempt(start: URL, ctx: CheckContext): Promise<AttemptOutcome> {
+async function attempt(target: Target, start: URL, ctx: CheckContext, checkStarted: number): Promise<AttemptOutcome> {
   const { options } = ctx;
+  const expect = target.expect ?? null;
+  const accept: StatusRanges = expect?.status ?? options.accept;
+  const readsBody = needsBody(expect);
+  const bodyPolicy: BodyPolicy = readsBody
+    ? (status, headers) => (accept.has(status) ? DEFAULT_BODY_LIMIT_BYTES : sniffChallenges(status, headers))
+    : sniffChallenges;
   const gate = new AttemptGate();
   ctx.clock.start(gate);
   ctx.inFlight.add(gate);
@@ -120,7 +139,9 @@ async function attempt(start: URL, ctx: CheckContext): Promise<AttemptOutcome> {
   const redirects: RedirectHop[] = [];
   let visited: Set<string> | null = null; // only a redirect chain needs it
   let url = start;
-  let method: HttpMethod = options.method === 'get' ? 'GET' : 'HEAD';
+  // A body expectation needs the body: ask with GET from the start.
+  let method: HttpMethod = options.method === 'get' || readsBody ? 'GET' : 'HEAD';
+  let answer: Answer | null = null;
   let headers = withCredentials(ctx.baseHeaders, start);
   const outcome = (fields: Partial<AttemptOutcome>): AttemptOutcome => ({
     status: null,
@@ -129,6 +150,8 @@ async function attempt(start: URL, ctx: CheckContext): Promise<AttemptOutcome> {
     finalUrl: url,
     method,
     retryAfterMs: null,
+    answer,
+    challenged: false,
     ...fields,
   });
 
@@ -140,10 +163,11 @@ async function attempt(start: URL, ctx: CheckContext): Promise<AttemptOutcome> {
           error: { code: 'BLOCKED_ADDRESS', message: `${url.hostname} is a non-public address (--public-only)` },
         });
       }
-      const response = await send(ctx.dispatcher, { origin: url.origin, path: url.pathname + url.search, method, headers }, gate);
+      const response = await send(ctx.dispatcher, { origin: url.origin, path: url.pathname + url.search, method, headers }, gate, bodyPolicy);
+      answer = response;
       const status = response.status;
 
-      if (method === 'HEAD' && !options.accept.has(status) && headUnsupported(status)) {
+      if (method === 'HEAD' && !accept.has(status) && headUnsupported(status)) {
         method = 'GET';
         continue;
       }
@@ -177,12 +201,27 @@ async function attempt(start: URL, ctx: CheckContext): Promise<AttemptOutcome> {
         continue;
       }
 
-      if (options.accept.has(status)) return outcome({ status });
+      if (accept.has(status)) {
+        if (expect === null) return outcome({ status });
+        const failed = evaluateExpectations(expect, {
+          status,
+          headers: response.headers,
+          body: response.body,
+          bodyTruncated: response.bodyTruncated,
+          finalUrl: url,
+          durationMs: performance.now() - checkStarted,
+          tls: connectionOf(response.probe.socket)?.tls ?? null,
+          secrets: ctx.secrets,
+        });
+        return outcome({ status, error: failed === null ? null : { code: failed.code, message: redactText(failed.message, ctx.secrets) } });
+      }
       const retryAfterMs = status === 429 || status === 503 ? parseRetryAfter(firstHeader(response.headers['retry-after'])) : null;
+      const acceptName = expect?.status === undefined ? '--accept' : 'the expected statuses';
       return outcome({
         status,
         retryAfterMs,
-        error: { code: 'HTTP_STATUS', message: `status ${status} is not in --accept ${options.accept.text}` },
+        challenged: looksChallenged(status, response.headers, response.body),
+        error: { code: 'HTTP_STATUS', message: `status ${status} is not in ${acceptName} ${accept.text}` },
       });
     }
   } catch (error) {
@@ -217,19 +256,73 @@ function firstHeader(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value;
 }
 
-function result(target: Target, started: number, attempts: number, outcome: AttemptOutcome): CheckResult {
+const NO_WARNINGS: CheckWarning[] = [];
+
+function result(target: Target, started: number, attempts: number, outcome: AttemptOutcome, ctx: CheckContext): CheckResult {
+  const durationMs = Math.round((performance.now() - started) * 10) / 10;
+  const answered = outcome.status !== null;
+  const tls = answered && outcome.answer !== null ? (connectionOf(outcome.answer.probe.socket)?.tls ?? null) : null;
+  const warnings = answered ? warningsOf(target, outcome, durationMs, tls, ctx.options) : NO_WARNINGS;
+  // Messages may quote what a server sent (a Location): never raw control characters.
+  const error = outcome.error === null ? null : { code: outcome.error.code, message: printable(outcome.error.message) };
+  const ok = error === null;
   return {
     url: target.display,
-    ok: outcome.error === null,
+    ok,
     status: outcome.status,
-    // Messages may quote what a server sent (a Location): never raw control characters.
-    error: outcome.error === null ? null : { code: outcome.error.code, message: printable(outcome.error.message) },
-    durationMs: Math.round((performance.now() - started) * 10) / 10,
+    error,
+    durationMs,
     attempts,
     redirects: outcome.redirects,
-    finalUrl: outcome.finalUrl === null || outcome.status === null ? null : redactUrl(outcome.finalUrl),
-    method: outcome.status === null ? null : outcome.method,
+    finalUrl: outcome.finalUrl === null || !answered ? null : redactUrl(outcome.finalUrl),
+    method: answered ? outcome.method : null,
+    verdict: verdictOf({ ok, status: outcome.status, error, warnings }, outcome.challenged),
+    warnings,
+    timings: answered ? timingsOf(outcome.answer) : null,
+    tls,
     source: target.source,
     line: target.line,
   };
+}
+
+const round = (ms: number) => Math.round(ms * 10) / 10;
+
+/** The final request's phases, from its own times and its connection's socket events. */
+function timingsOf(answer: Answer | null): Timings | null {
+  if (answer === null) return null;
+  const { times, probe } = answer;
+  const connection = probe.fresh ? connectionOf(probe.socket) : null;
+  const opened = connection?.startedAt ?? 0;
+  return {
+    dnsMs: connection?.lookupAt != null ? round(connection.lookupAt - opened) : null,
+    connectMs: connection?.connectedAt != null ? round(connection.connectedAt - (connection.lookupAt ?? opened)) : null,
+    tlsMs: connection?.secureAt != null && connection.connectedAt !== null ? round(connection.secureAt - connection.connectedAt) : null,
+    firstByteMs: times.headersAt !== null && times.sentAt !== null ? round(times.headersAt - times.sentAt) : null,
+    totalMs: round((times.endAt ?? performance.now()) - times.dispatchedAt),
+    reusedConnection: probe.socket === null ? null : !probe.fresh,
+  };
+}
+
+/** What a result flags without failing: outdated list entries, slowness, an expiring certificate. */
+function warningsOf(target: Target, outcome: AttemptOutcome, durationMs: number, tls: TlsInfo | null, options: CheckContext['options']): CheckWarning[] {
+  let warnings: CheckWarning[] | null = null;
+  const add = (warning: CheckWarning) => (warnings ??= []).push(warning);
+  if (outcome.redirects.length > 0 && outcome.finalUrl !== null) {
+    const permanent = outcome.redirects.find((hop) => hop.status === 301 || hop.status === 308);
+    const to = redactUrl(outcome.finalUrl);
+    if (permanent !== undefined) {
+      add({ code: 'PERMANENT_REDIRECT', message: `permanent redirect (${permanent.status}); update the list to ${to}` });
+    }
+    const from = target.url;
+    if (from !== null && from.protocol === 'http:' && outcome.finalUrl.protocol === 'https:' && outcome.finalUrl.hostname === from.hostname) {
+      add({ code: 'HTTPS_UPGRADE', message: `redirects to https:; update the list to ${to}` });
+    }
+  }
+  if (options.slowMs !== null && durationMs > options.slowMs) {
+    add({ code: 'SLOW', message: `took ${Math.round(durationMs)} ms, more than --slow ${options.slowMs} ms` });
+  }
+  if (tls?.daysLeft != null && tls.daysLeft < options.certMinDays && tls.daysLeft >= 0) {
+    add({ code: 'CERT_EXPIRING', message: `certificate expires in ${tls.daysLeft} days (${tls.validTo?.slice(0, 10)}), fewer than --cert-min-days ${options.certMinDays}` });
+  }
+  return warnings ?? NO_WARNINGS;
 }

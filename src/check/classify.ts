@@ -26,6 +26,8 @@ const BY_ERRNO: Record<string, ErrorCode> = {
   UND_ERR_INFO: 'PROTOCOL_ERROR',
   EPROTO: 'TLS',
   ERR_URLCHECK_BLOCKED_ADDRESS: 'BLOCKED_ADDRESS',
+  ERR_URLCHECK_PROXY: 'PROXY',
+  ERR_URLCHECK_PROXY_AUTH: 'PROXY_AUTH',
 };
 
 const MESSAGES: Partial<Record<ErrorCode, string>> = {
@@ -75,7 +77,7 @@ function messageFor(known: ErrorCode, code: string, error: ErrorLike): string {
   }
   if (known === 'TIMEOUT') return `${detail || 'timed out'}${suffix}`;
   if (known === 'TLS') return `TLS failure: ${detail}${suffix}`;
-  if (known === 'BLOCKED_ADDRESS') return detail;
+  if (known === 'BLOCKED_ADDRESS' || known === 'PROXY' || known === 'PROXY_AUTH') return detail;
   return detail === '' ? code : `${detail}${suffix}`;
 }
 

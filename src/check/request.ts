@@ -1,13 +1,36 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Dispatcher } from 'undici';
+import { armSocketProbe, type SocketProbe } from './connection-timing.js';
 
 /** Response bodies up to this size (by Content-Length) are drained so the connection is reused; larger or unsized ones are cancelled. */
 export const DISCARD_LIMIT_BYTES = 64 * 1024;
 
-/** What a check needs of a response: its status and headers. The body is never kept. */
+/**
+ * How many bytes of a response's body to read, decided when its status and headers arrive: 0
+ * (the default) reads nothing, so the body is drained or cancelled as cheaply as possible.
+ */
+export type BodyPolicy = (status: number, headers: IncomingHttpHeaders) => number;
+
+/** When one request's steps happened, on the performance.now() clock, in milliseconds. */
+export interface RequestTimes {
+  dispatchedAt: number;
+  /** When undici started writing it to a connection. */
+  sentAt: number | null;
+  headersAt: number | null;
+  endAt: number | null;
+}
+
+/** What a check needs of a response: status, headers, and the body only when asked for. */
 export interface Answer {
   status: number;
   headers: IncomingHttpHeaders;
+  /** The first bytes of the body, when the body policy asked for them; otherwise null. */
+  body: Buffer | null;
+  /** True when the body went on past what was read. */
+  bodyTruncated: boolean;
+  times: RequestTimes;
+  /** Which socket carried the request (see connection-timing.ts). */
+  probe: SocketProbe;
 }
 
 /** Why an attempt was cut short: its deadline, or the run being interrupted. */
@@ -109,16 +132,24 @@ export function send(
   dispatcher: Dispatcher,
   request: { origin: string; path: string; method: 'HEAD' | 'GET'; headers: string[] },
   gate: AttemptGate,
+  bodyPolicy?: BodyPolicy,
 ): Promise<Answer> {
   return new Promise<Answer>((resolve, reject) => {
     if (gate.aborted) return reject(new AttemptAborted(gate.reason));
     let settled = false;
     let answer: Answer | null = null;
     let controller: Dispatcher.DispatchController | null = null;
+    const times: RequestTimes = { dispatchedAt: performance.now(), sentAt: null, headersAt: null, endAt: null };
+    const probe: SocketProbe = { method: request.method, path: request.path, socket: null, fresh: false };
+    let bodyWanted = 0;
+    let chunks: Buffer[] | null = null;
+    let bodyRead = 0;
     const finish = (error: unknown) => {
       if (settled) return;
       settled = true;
+      times.endAt = performance.now();
       gate.attach(null);
+      if (answer !== null && chunks !== null) answer.body = Buffer.concat(chunks, Math.min(bodyRead, bodyWanted));
       if (error === null && answer !== null) resolve(answer);
       else reject(error);
     };
@@ -130,18 +161,36 @@ export function send(
     const handler: Dispatcher.DispatchHandler = {
       onRequestStart(started) {
         controller = started;
+        times.sentAt = performance.now();
+        armSocketProbe(probe);
         if (settled) started.abort(BODY_CANCELLED);
       },
       onResponseStart(started, status, headers) {
         if (status < 200) return; // 1xx informational: the real answer follows
-        answer = { status, headers };
+        times.headersAt = performance.now();
+        answer = { status, headers, body: null, bodyTruncated: false, times, probe };
+        if (request.method !== 'HEAD' && bodyPolicy !== undefined) bodyWanted = bodyPolicy(status, headers);
+        if (bodyWanted > 0) {
+          chunks = [];
+          return;
+        }
         const length = Number(headers['content-length']);
         if (request.method !== 'HEAD' && !(length <= DISCARD_LIMIT_BYTES)) {
           finish(null);
           started.abort(BODY_CANCELLED);
         }
       },
-      onResponseData() {},
+      onResponseData(started, chunk) {
+        if (chunks === null || answer === null) return;
+        chunks.push(chunk);
+        bodyRead += chunk.length;
+        if (bodyRead > bodyWanted) {
+          // Enough to judge by: stop downloading.
+          answer.bodyTruncated = true;
+          finish(null);
+          started.abort(BODY_CANCELLED);
+        }
+      },
       onResponseEnd() {
         finish(null);
       },

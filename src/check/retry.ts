@@ -4,7 +4,7 @@ import type { CheckError } from '../types.js';
 export const RETRYABLE_STATUSES: ReadonlySet<number> = new Set([429, 502, 503, 504]);
 
 /** Error codes worth another attempt: the failure may well not happen twice. */
-export const RETRYABLE_CODES: ReadonlySet<string> = new Set(['TIMEOUT', 'CONNECTION_RESET', 'CONNECTION_REFUSED']);
+export const RETRYABLE_CODES: ReadonlySet<string> = new Set(['TIMEOUT', 'CONNECTION_RESET', 'CONNECTION_REFUSED', 'PROXY']);
 
 /** True when an attempt that ended with this status/error is worth retrying. */
 export function isRetryable(status: number | null, error: CheckError | null): boolean {

@@ -23,11 +23,12 @@ function demoList(url: (path: string) => string, refusedPort: number, runId: str
   const lines = ['# urlcheck demo list: every line below is checked against a local server', ''];
   lines.push('# healthy pages answering in 100 ms');
   for (let i = 1; i <= FAST_URLS; i += 1) lines.push(url(`/delay/100/page-${i}`));
-  lines.push('', '# slower pages', url('/delay/400/report'), url('/delay/700/search'));
-  lines.push('', '# redirects: followed and recorded', url('/redirect/2'), url('/redirect-to?status=301&location=/ok'));
+  lines.push('', '# slower pages (the 700 ms one is past --slow 600: a warning)', url('/delay/400/report'), url('/delay/700/search'));
+  lines.push('', '# redirects: followed and recorded; a permanent one is a warning (update the list)', url('/redirect/2'), url('/moved/301'));
   lines.push('', '# HEAD not allowed: retried with GET', url('/head-status/405'));
   lines.push('', '# a 503 that recovers on retry', url(`/flaky/1/${runId}`));
-  lines.push('', '# broken', url('/status/404'), url('/status/500'), url('/loop'), url('/hang'), url('/garbage'));
+  lines.push('', '# bot protection answering instead of the page: blocked', url('/challenge'));
+  lines.push('', '# broken, or failing for now (transient)', url('/status/404'), url('/status/500'), url('/loop'), url('/hang'), url('/garbage'));
   lines.push(`http://127.0.0.1:${refusedPort}/nothing-listens-here`);
   lines.push('not a url', 'ftp://files.example/archive.zip');
   return `${lines.join('\n')}\n`;
@@ -42,7 +43,7 @@ async function run(): Promise<void> {
   process.once('SIGINT', onSigint);
   try {
     await writeFile(list, demoList(server.url, await closedPort(), String(Date.now())));
-    const args = [list, '--compare-sample', String(BASELINE_SAMPLE), '--timeout', '1000', '--retries', '1', ...process.argv.slice(2)];
+    const args = [list, '--compare-sample', String(BASELINE_SAMPLE), '--timeout', '1000', '--retries', '1', '--slow', '600', ...process.argv.slice(2)];
     process.stderr.write(
       `urlcheck demo: a local server at ${server.origin} with fast, slow, redirecting and broken endpoints.\n` +
         `Running: urlcheck ${args.map((arg) => (arg === list ? 'demo-urls.txt' : arg)).join(' ')}\n\n`,
@@ -52,6 +53,7 @@ async function run(): Promise<void> {
       stdout: process.stdout,
       stderr: process.stderr,
       env: process.env,
+      cwd: dir, // no urlcheck.config file there: the demo shows the defaults
       signal: controller.signal,
     });
     process.stderr.write(`\nurlcheck exited with ${code} (1 = some URLs are unhealthy, as this list intends).\n`);

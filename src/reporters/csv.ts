@@ -1,7 +1,7 @@
 import type { CheckResult } from '../types.js';
 import type { Reporter, ReporterContext } from './types.js';
 
-/** The CSV columns, in order. */
+/** The CSV columns, in order; new ones are only ever appended. */
 export const CSV_COLUMNS = [
   'url',
   'ok',
@@ -15,6 +15,11 @@ export const CSV_COLUMNS = [
   'method',
   'source',
   'line',
+  'verdict',
+  'warnings',
+  'first_byte_ms',
+  'cert_days_left',
+  'change',
 ] as const;
 
 /** Quotes a CSV field when it needs it (RFC 4180): commas, quotes, CR or LF. */
@@ -39,6 +44,11 @@ export function csvRow(r: CheckResult): string {
     r.method,
     r.source,
     r.line,
+    r.verdict,
+    r.warnings.length === 0 ? null : r.warnings.map((warning) => warning.code).join(';'),
+    r.timings?.firstByteMs ?? null,
+    r.tls?.daysLeft ?? null,
+    r.change ?? null,
   ]
     .map(csvField)
     .join(',')}\r\n`;

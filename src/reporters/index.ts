@@ -1,6 +1,9 @@
 import type { Format } from '../options.js';
 import { createCsvReporter } from './csv.js';
+import { createGithubAnnotationsReporter } from './github.js';
 import { createJsonReporter } from './json.js';
+import { createJunitReporter } from './junit.js';
+import { createMarkdownReporter } from './markdown.js';
 import { createNdjsonReporter } from './ndjson.js';
 import { createTableReporter } from './table.js';
 import type { ReporterFactory } from './types.js';
@@ -14,7 +17,11 @@ export const reporters: Record<Format, ReporterFactory> = {
   json: createJsonReporter,
   ndjson: createNdjsonReporter,
   csv: createCsvReporter,
+  junit: createJunitReporter,
+  markdown: createMarkdownReporter,
 };
+
+export { createGithubAnnotationsReporter };
 
 export type { Reporter, ReporterContext, ReporterFactory, RunEnd, RunMeta } from './types.js';
 

@@ -1,7 +1,7 @@
 import type { Reporter, ReporterContext } from './types.js';
 
 /**
- * One JSON document: `{ tool, version, startedAt, results: [...], summary, comparison }`.
+ * One JSON document: `{ tool, version, startedAt, results: [...], summary, comparison, diff }`.
  * Results are streamed into the array as they complete (one per line); nothing is held back,
  * and the summary follows them.
  */
@@ -17,7 +17,9 @@ export function createJsonReporter({ out }: ReporterContext): Reporter {
       first = false;
       return out.write(separator + JSON.stringify(result));
     },
-    onRunEnd: ({ summary, comparison }) =>
-      out.write(`${first ? '' : '\n'}],\n"summary":${JSON.stringify(summary)},\n"comparison":${JSON.stringify(comparison)}}\n`),
+    onRunEnd: ({ summary, comparison, diff }) =>
+      out.write(
+        `${first ? '' : '\n'}],\n"summary":${JSON.stringify(summary)},\n"comparison":${JSON.stringify(comparison)},\n"diff":${JSON.stringify(diff ?? null)}}\n`,
+      ),
   };
 }

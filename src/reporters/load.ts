@@ -18,5 +18,9 @@ export async function loadReporter(format: Format): Promise<ReporterFactory> {
       return (await import('./ndjson.js')).createNdjsonReporter;
     case 'csv':
       return (await import('./csv.js')).createCsvReporter;
+    case 'junit':
+      return (await import('./junit.js')).createJunitReporter;
+    case 'markdown':
+      return (await import('./markdown.js')).createMarkdownReporter;
   }
 }

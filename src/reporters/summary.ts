@@ -4,6 +4,6 @@ import type { Reporter, ReporterContext } from './types.js';
 /** The human summary on stderr, for machine formats whose stdout must stay parseable. */
 export function createStderrSummaryReporter({ err, errColor }: ReporterContext): Reporter {
   return {
-    onRunEnd: ({ summary, comparison }) => err.write(`${summaryLines(summary, comparison, errColor).join('\n')}\n`),
+    onRunEnd: ({ summary, comparison, diff }) => err.write(`${summaryLines(summary, comparison, errColor, diff).join('\n')}\n`),
   };
 }

@@ -1,5 +1,6 @@
 import type { ChalkInstance } from 'chalk';
 import type { Comparison } from '../compare.js';
+import type { DiffSummary } from '../diff.js';
 import type { TextWriter } from '../output.js';
 import type { Summary } from '../summary.js';
 import type { CheckResult } from '../types.js';
@@ -25,6 +26,8 @@ export interface RunEnd {
   summary: Summary;
   /** The sequential-baseline comparison, when --compare asked for one. */
   comparison: Comparison | null;
+  /** What changed since the previous report, when --diff gave one. */
+  diff: DiffSummary | null;
 }
 
 /**

@@ -112,11 +112,11 @@ describe('interruptions', () => {
       expect(run.code).toBe(130);
       expect(run.stdout.endsWith('\r\n')).toBe(true);
       const rows = run.stdout.slice(0, -2).split('\r\n');
-      expect(rows[0]).toBe('url,ok,status,error_code,error_message,duration_ms,attempts,redirects,final_url,method,source,line');
+      expect(rows[0]).toBe('url,ok,status,error_code,error_message,duration_ms,attempts,redirects,final_url,method,source,line,verdict,warnings,first_byte_ms,cert_days_left,change');
       expect(rows).toHaveLength(6);
       for (const row of rows.slice(1)) {
         const fields = row.split(',');
-        expect(fields).toHaveLength(12);
+        expect(fields).toHaveLength(17);
         expect(fields[1]).toBe('true');
       }
       expect(run.stderr).toContain('interrupted');
@@ -348,7 +348,7 @@ describe('memory stays flat', () => {
       });
       expect(run.stderr).not.toMatch(/^\s+at .+:\d+:\d+\)?$/m);
       // The progress line was drawn on the (fake) terminal, and it too holds no credential.
-      expect(run.stderr).toMatch(/urlcheck \d+ checked ·/);
+      expect(run.stderr).toMatch(/urlcheck (.* )?\d+(\/\d+)? checked ·/);
       console.info(`[measure] hostile list: peak RSS ${(run.peakRssKiB / 1024).toFixed(1)} MiB`);
       expect(run.peakRssKiB).toBeLessThan(MAX_PEAK_RSS_KIB);
     },

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { anyText } from '../helpers/arbitraries.js';
 import { CSV_COLUMNS, csvField, csvRow } from '../../src/reporters/csv.js';
-import { ERROR_CODES, type CheckResult } from '../../src/types.js';
+import { ERROR_CODES, VERDICTS, WARNING_CODES, type CheckResult } from '../../src/types.js';
 
 /** A strict RFC 4180 reader: CRLF-terminated records, quoted fields with "" for a quote. */
 function parseCsv(text: string): string[][] {
@@ -67,6 +67,24 @@ const checkResult: fc.Arbitrary<CheckResult> = fc.record({
   method: fc.constantFrom('HEAD' as const, 'GET' as const, null),
   source: csvText,
   line: fc.integer({ min: 1, max: 10_000_000 }),
+  verdict: fc.constantFrom(...VERDICTS),
+  warnings: fc.array(fc.record({ code: fc.constantFrom(...WARNING_CODES), message: csvText }), { maxLength: 2 }),
+  timings: fc.option(
+    fc.record({
+      dnsMs: fc.constant(null),
+      connectMs: fc.constant(null),
+      tlsMs: fc.constant(null),
+      firstByteMs: fc.option(fc.double({ min: 0, max: 1e6, noNaN: true }), { nil: null }),
+      totalMs: fc.double({ min: 0, max: 1e6, noNaN: true }),
+      reusedConnection: fc.boolean(),
+    }),
+    { nil: null },
+  ),
+  tls: fc.option(
+    fc.record({ protocol: fc.constant('TLSv1.3'), issuer: fc.constant(null), subject: fc.constant(null), validTo: fc.constant(null), daysLeft: fc.integer({ min: -100, max: 1000 }) }),
+    { nil: null },
+  ),
+  change: fc.constantFrom('newly-failing' as const, 'recovered' as const, 'still-failing' as const, null, undefined),
 });
 
 describe('csvField / csvRow (properties)', () => {
@@ -79,16 +97,34 @@ describe('csvField / csvRow (properties)', () => {
     );
   });
 
-  it('every row reads back as exactly one record of 12 fields holding the result', () => {
+  it('every row reads back as exactly one record of 17 fields holding the result', () => {
     fc.assert(
       fc.property(fc.array(checkResult, { minLength: 1, maxLength: 5 }), (results) => {
         const rows = parseCsv(`${CSV_COLUMNS.join(',')}\r\n${results.map(csvRow).join('')}`);
         expect(rows).toHaveLength(results.length + 1);
-        for (const row of rows) expect(row).toHaveLength(12);
+        for (const row of rows) expect(row).toHaveLength(17);
         results.forEach((r, i) => {
           const text = (v: string | number | boolean | null) => (v === null ? '' : String(v));
           expect(rows[i + 1]).toEqual(
-            [r.url, r.ok, r.status, r.error?.code ?? null, r.error?.message ?? null, r.durationMs, r.attempts, r.redirects.length, r.finalUrl, r.method, r.source, r.line].map(text),
+            [
+              r.url,
+              r.ok,
+              r.status,
+              r.error?.code ?? null,
+              r.error?.message ?? null,
+              r.durationMs,
+              r.attempts,
+              r.redirects.length,
+              r.finalUrl,
+              r.method,
+              r.source,
+              r.line,
+              r.verdict,
+              r.warnings.length === 0 ? null : r.warnings.map((w) => w.code).join(';'),
+              r.timings?.firstByteMs ?? null,
+              r.tls?.daysLeft ?? null,
+              r.change ?? null,
+            ].map(text),
           );
         });
       }),

@@ -1,8 +1,19 @@
 import { Chalk } from 'chalk';
 import { describe, expect, it } from 'vitest';
 import type { Comparison } from '../../src/compare.js';
-import { comparisonLine, formatCount, formatMs, plural, summaryLines } from '../../src/reporters/format.js';
+import type { DiffSummary } from '../../src/diff.js';
+import {
+  comparisonLine,
+  diffLine,
+  formatCount,
+  formatMs,
+  plural,
+  summaryLines,
+  VERDICT_SYMBOLS,
+  verdictLabel,
+} from '../../src/reporters/format.js';
 import type { Summary } from '../../src/summary.js';
+import { VERDICTS } from '../../src/types.js';
 
 const c = new Chalk({ level: 0 });
 
@@ -12,6 +23,8 @@ const SUMMARY: Summary = {
   unhealthy: 34,
   byCode: { HTTP_STATUS: 30, TIMEOUT: 4 },
   byStatusClass: { '2xx': 1200, '4xx': 30, none: 4 },
+  byVerdict: { healthy: 1195, warning: 5, broken: 30, transient: 4, blocked: 0 },
+  byWarning: { PERMANENT_REDIRECT: 4, SLOW: 1 },
   retried: 5,
   redirected: 17,
   latencyMs: { p50: 42.4, p95: 812, max: 10_000 },
@@ -91,8 +104,9 @@ describe('formatMs', () => {
 describe('summaryLines', () => {
   it('says everything about a run, one line each', () => {
     expect(summaryLines(SUMMARY, null, c)).toEqual([
-      '✔ 1,200 healthy  ✖ 34 unhealthy  of 1,234 URLs in 3.46 s (357 URLs/s)',
+      '✔ 1,195 healthy  ⚠ 5 warning  ✖ 30 broken  ↻ 4 transient  of 1,234 URLs in 3.46 s (357 URLs/s)',
       '  unhealthy by code: HTTP_STATUS 30 · TIMEOUT 4',
+      '  warnings: PERMANENT_REDIRECT 4 · SLOW 1',
       '  latency: p50 42 ms · p95 812 ms · max 10.0 s',
       '  redirected 17 · retried 5',
     ]);
@@ -105,13 +119,32 @@ describe('summaryLines', () => {
       healthy: 1,
       unhealthy: 0,
       byCode: {},
+      byVerdict: { healthy: 1, warning: 0, broken: 0, transient: 0, blocked: 0 },
+      byWarning: {},
       retried: 0,
       redirected: 0,
       latencyMs: null,
       wallMs: 5,
       urlsPerSecond: 200,
     };
-    expect(summaryLines(quiet, null, c)).toEqual(['✔ 1 healthy  ✖ 0 unhealthy  of 1 URL in 5 ms (200 URLs/s)']);
+    expect(summaryLines(quiet, null, c)).toEqual(['✔ 1 healthy  of 1 URL in 5 ms (200 URLs/s)']);
+  });
+
+  it('counts every verdict that happened, and healthy even at zero', () => {
+    const allKinds: Summary = { ...SUMMARY, byVerdict: { healthy: 0, warning: 1, broken: 2, transient: 3, blocked: 1228 } };
+    expect(summaryLines(allKinds, null, c)[0]).toBe(
+      '✔ 0 healthy  ⚠ 1 warning  ✖ 2 broken  ↻ 3 transient  ⊘ 1,228 blocked  of 1,234 URLs in 3.46 s (357 URLs/s)',
+    );
+  });
+
+  it('says what changed since the previous report, right after the counts', () => {
+    const diff: DiffSummary = { previous: 'last.json', newlyFailing: 2, recovered: 1, stillFailing: 5, gone: 0 };
+    expect(summaryLines(SUMMARY, null, c, diff).slice(0, 3)).toEqual([
+      '✔ 1,195 healthy  ⚠ 5 warning  ✖ 30 broken  ↻ 4 transient  of 1,234 URLs in 3.46 s (357 URLs/s)',
+      '  since last.json: 2 newly failing · 1 recovered · 5 still failing',
+      '  unhealthy by code: HTTP_STATUS 30 · TIMEOUT 4',
+    ]);
+    expect(summaryLines(SUMMARY, null, c).join('\n')).not.toContain('since');
   });
 
   it('mentions retries alone, and redirects alone', () => {
@@ -129,8 +162,40 @@ describe('summaryLines', () => {
 
   it('colours with the instance it is given', () => {
     const coloured = summaryLines(SUMMARY, null, new Chalk({ level: 1 }));
-    expect(coloured[0]).toContain('\u001b[32m✔ 1,200 healthy\u001b[39m');
+    expect(coloured[0]).toContain('\u001b[32m✔ 1,195 healthy\u001b[39m');
+    expect(coloured[0]).toContain('\u001b[33m⚠ 5 warning\u001b[39m');
+    expect(coloured[0]).toContain('\u001b[31m\u001b[1m✖ 30 broken\u001b[22m\u001b[39m');
     for (const line of summaryLines(SUMMARY, COMPARISON, c)) expect(line).not.toContain('\u001b');
+  });
+});
+
+describe('diffLine', () => {
+  const diff: DiffSummary = { previous: 'reports/last.ndjson', newlyFailing: 0, recovered: 0, stillFailing: 0, gone: 0 };
+
+  it('always names the three changes, zero or not', () => {
+    expect(diffLine(diff, c)).toBe('since reports/last.ndjson: 0 newly failing · 0 recovered · 0 still failing');
+    expect(diffLine({ ...diff, newlyFailing: 1234, recovered: 1, stillFailing: 7 }, c)).toBe(
+      'since reports/last.ndjson: 1,234 newly failing · 1 recovered · 7 still failing',
+    );
+  });
+
+  it('adds previously failing URLs this run did not check, when there are any', () => {
+    expect(diffLine({ ...diff, stillFailing: 2, gone: 3 }, c)).toBe(
+      'since reports/last.ndjson: 0 newly failing · 0 recovered · 2 still failing · 3 failing before, not checked now',
+    );
+  });
+
+  it('makes regressions stand out when colour is on', () => {
+    const coloured = diffLine({ ...diff, newlyFailing: 2, recovered: 1 }, new Chalk({ level: 1 }));
+    expect(coloured).toContain('\u001b[31m\u001b[1m2 newly failing\u001b[22m\u001b[39m');
+    expect(coloured).toContain('\u001b[32m1 recovered\u001b[39m');
+  });
+});
+
+describe('verdictLabel', () => {
+  it('gives every verdict its own symbol and its word, so colour is never the only cue', () => {
+    expect(VERDICTS.map((verdict) => verdictLabel(verdict, c))).toEqual(['✔ healthy', '⚠ warning', '✖ broken', '↻ transient', '⊘ blocked']);
+    expect(new Set(Object.values(VERDICT_SYMBOLS)).size).toBe(VERDICTS.length);
   });
 });
 

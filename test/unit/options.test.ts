@@ -152,7 +152,7 @@ describe('resolveCliOptions', () => {
 
   it('rejects --method put and --format xml, listing the choices', () => {
     expect(usageMessage({ method: 'put' })).toBe('--method: must be head or get (got "put")');
-    expect(usageMessage({ format: 'xml' })).toBe('--format: must be one of table, json, ndjson, csv (got "xml")');
+    expect(usageMessage({ format: 'xml' })).toBe('--format: must be one of table, json, ndjson, csv, junit, markdown (got "xml")');
   });
 
   it('rejects a bad --header, naming the flag but never echoing the value', () => {

@@ -13,6 +13,7 @@ import { createNdjsonReporter } from '../../src/reporters/ndjson.js';
 import { createStderrSummaryReporter } from '../../src/reporters/summary.js';
 import { createTableReporter } from '../../src/reporters/table.js';
 import type { Reporter, ReporterContext, RunEnd, RunMeta } from '../../src/reporters/types.js';
+import type { DiffSummary } from '../../src/diff.js';
 import type { Summary } from '../../src/summary.js';
 import type { CheckResult } from '../../src/types.js';
 
@@ -67,6 +68,11 @@ function result(fields: Partial<CheckResult> & Pick<CheckResult, 'url' | 'line'>
     redirects: fields.redirects ?? [],
     finalUrl: fields.finalUrl === undefined ? fields.url : fields.finalUrl,
     method: fields.method === undefined ? 'HEAD' : fields.method,
+    verdict: fields.verdict ?? (fields.ok === false ? 'broken' : 'healthy'),
+    warnings: fields.warnings ?? [],
+    timings: fields.timings ?? null,
+    tls: fields.tls ?? null,
+    ...(fields.change === undefined ? {} : { change: fields.change }),
     source: fields.source ?? 'list.txt',
     line: fields.line,
   };
@@ -101,6 +107,7 @@ const REFUSED = result({
   attempts: 3,
   finalUrl: null,
   method: null,
+  verdict: 'transient',
   line: 5,
 });
 const NOT_FOUND = result({
@@ -111,6 +118,27 @@ const NOT_FOUND = result({
   durationMs: 8,
   line: 6,
 });
+/** A permanent redirect: healthy, but the list should name the new URL. */
+const MOVED = result({
+  url: 'http://d.test/old-home',
+  durationMs: 40,
+  redirects: [{ status: 301, location: 'https://d.test/home' }],
+  finalUrl: 'https://d.test/home',
+  verdict: 'warning',
+  warnings: [{ code: 'PERMANENT_REDIRECT', message: 'moved permanently to https://d.test/home: update the list' }],
+  line: 7,
+});
+const BLOCKED = result({
+  url: 'https://e.test/',
+  ok: false,
+  status: 999,
+  error: { code: 'HTTP_STATUS', message: 'HTTP 999' },
+  durationMs: 20,
+  verdict: 'blocked',
+  line: 8,
+});
+/** Failing in the previous report, healthy now. */
+const RECOVERED = result({ url: 'https://f.test/', durationMs: 5, change: 'recovered', line: 9 });
 const RESULTS = [HEALTHY, QUOTED, REDIRECTED, INVALID, REFUSED, NOT_FOUND];
 /** The order the checks might complete in: results arrive by completion, not by line. */
 const COMPLETION_ORDER = [NOT_FOUND, HEALTHY, INVALID, REFUSED, QUOTED, REDIRECTED];
@@ -121,6 +149,8 @@ const SUMMARY: Summary = {
   unhealthy: 3,
   byCode: { CONNECTION_REFUSED: 1, HTTP_STATUS: 1, INVALID_URL: 1 },
   byStatusClass: { '2xx': 3, none: 2, '4xx': 1 },
+  byVerdict: { healthy: 3, warning: 0, broken: 2, transient: 1, blocked: 0 },
+  byWarning: {},
   retried: 1,
   redirected: 1,
   latencyMs: { p50: 30.4, p95: 1500, max: 1500 },
@@ -150,14 +180,43 @@ const ALL_HEALTHY_SUMMARY: Summary = {
   unhealthy: 0,
   byCode: {},
   byStatusClass: { '2xx': 2 },
+  byVerdict: { healthy: 2, warning: 0, broken: 0, transient: 0, blocked: 0 },
   retried: 0,
   redirected: 0,
   latencyMs: { p50: 12.3, p95: 250, max: 250 },
   urlsPerSecond: 1,
 };
 
+/** The run of HEALTHY, MOVED and BLOCKED. */
+const MIXED_SUMMARY: Summary = {
+  ...SUMMARY,
+  total: 3,
+  healthy: 2,
+  unhealthy: 1,
+  byCode: { HTTP_STATUS: 1 },
+  byStatusClass: { '2xx': 2, '9xx': 1 },
+  byVerdict: { healthy: 1, warning: 1, broken: 0, transient: 0, blocked: 1 },
+  byWarning: { PERMANENT_REDIRECT: 1 },
+  retried: 0,
+};
+
+const DIFF: DiffSummary = { previous: 'last.json', newlyFailing: 1, recovered: 1, stillFailing: 1, gone: 0 };
+
+/** The run of NOT_FOUND (new), HEALTHY, RECOVERED and REFUSED (still failing). */
+const DIFF_SUMMARY: Summary = {
+  ...SUMMARY,
+  total: 4,
+  healthy: 2,
+  unhealthy: 2,
+  byCode: { CONNECTION_REFUSED: 1, HTTP_STATUS: 1 },
+  byVerdict: { healthy: 2, warning: 0, broken: 1, transient: 1, blocked: 0 },
+  retried: 0,
+  redirected: 0,
+  urlsPerSecond: 2,
+};
+
 const SUMMARY_LINES = [
-  '✔ 3 healthy  ✖ 3 unhealthy  of 6 URLs in 2.00 s (3 URLs/s)',
+  '✔ 3 healthy  ✖ 2 broken  ↻ 1 transient  of 6 URLs in 2.00 s (3 URLs/s)',
   '  unhealthy by code: CONNECTION_REFUSED 1 · HTTP_STATUS 1 · INVALID_URL 1',
   '  latency: p50 30 ms · p95 1.50 s · max 1.50 s',
   '  redirected 1 · retried 1',
@@ -165,7 +224,7 @@ const SUMMARY_LINES = [
 ];
 
 /** Drives a reporter through a run the way runChecks does, waiting where a hook asks to. */
-async function run(reporter: Reporter, results: CheckResult[], end: RunEnd = { summary: SUMMARY, comparison: COMPARISON }) {
+async function run(reporter: Reporter, results: CheckResult[], end: RunEnd = { summary: SUMMARY, comparison: COMPARISON, diff: null }) {
   await reporter.onRunStart?.(META);
   for (const r of results) await reporter.onResult?.(r);
   await reporter.onRunEnd?.(end);
@@ -176,8 +235,8 @@ describe('ndjson reporter', () => {
     const { ctx, out, err } = setup();
     await run(createNdjsonReporter(ctx), [NOT_FOUND, QUOTED]);
     expect(await out()).toBe(
-      '{"url":"https://a.test/missing","ok":false,"status":404,"error":{"code":"HTTP_STATUS","message":"HTTP 404"},"durationMs":8,"attempts":1,"redirects":[],"finalUrl":"https://a.test/missing","method":"HEAD","source":"list.txt","line":6}\n' +
-        '{"url":"https://b.test/a,b\\"c","ok":true,"status":200,"error":null,"durationMs":250,"attempts":1,"redirects":[],"finalUrl":"https://b.test/a,b%22c","method":"GET","source":"list.txt","line":2}\n',
+      '{"url":"https://a.test/missing","ok":false,"status":404,"error":{"code":"HTTP_STATUS","message":"HTTP 404"},"durationMs":8,"attempts":1,"redirects":[],"finalUrl":"https://a.test/missing","method":"HEAD","verdict":"broken","warnings":[],"timings":null,"tls":null,"source":"list.txt","line":6}\n' +
+        '{"url":"https://b.test/a,b\\"c","ok":true,"status":200,"error":null,"durationMs":250,"attempts":1,"redirects":[],"finalUrl":"https://b.test/a,b%22c","method":"GET","verdict":"healthy","warnings":[],"timings":null,"tls":null,"source":"list.txt","line":2}\n',
     );
     expect(await err()).toBe('');
   });
@@ -203,13 +262,13 @@ describe('csv reporter', () => {
     await run(createCsvReporter(ctx), RESULTS);
     expect(await out()).toBe(
       [
-        'url,ok,status,error_code,error_message,duration_ms,attempts,redirects,final_url,method,source,line',
-        'https://a.test/,true,200,,,12.3,1,0,https://a.test/,HEAD,list.txt,1',
-        '"https://b.test/a,b""c",true,200,,,250,1,0,"https://b.test/a,b%22c",GET,list.txt,2',
-        'http://c.test/old,true,200,,,1500,1,1,https://c.test/new,HEAD,list.txt,3',
-        'example.com,false,,INVALID_URL,"not a valid URL: no scheme (did you mean ""https://example.com""?)",0,0,0,,,list.txt,4',
-        'https://down.test/,false,,CONNECTION_REFUSED,connection refused (ECONNREFUSED),30.5,3,0,,,list.txt,5',
-        'https://a.test/missing,false,404,HTTP_STATUS,HTTP 404,8,1,0,https://a.test/missing,HEAD,list.txt,6',
+        'url,ok,status,error_code,error_message,duration_ms,attempts,redirects,final_url,method,source,line,verdict,warnings,first_byte_ms,cert_days_left,change',
+        'https://a.test/,true,200,,,12.3,1,0,https://a.test/,HEAD,list.txt,1,healthy,,,,',
+        '"https://b.test/a,b""c",true,200,,,250,1,0,"https://b.test/a,b%22c",GET,list.txt,2,healthy,,,,',
+        'http://c.test/old,true,200,,,1500,1,1,https://c.test/new,HEAD,list.txt,3,healthy,,,,',
+        'example.com,false,,INVALID_URL,"not a valid URL: no scheme (did you mean ""https://example.com""?)",0,0,0,,,list.txt,4,broken,,,,',
+        'https://down.test/,false,,CONNECTION_REFUSED,connection refused (ECONNREFUSED),30.5,3,0,,,list.txt,5,transient,,,,',
+        'https://a.test/missing,false,404,HTTP_STATUS,HTTP 404,8,1,0,https://a.test/missing,HEAD,list.txt,6,broken,,,,',
         '',
       ].join('\r\n'),
     );
@@ -237,8 +296,8 @@ describe('csv reporter', () => {
 
   it('has one field per column in every row', () => {
     const row = csvRow(result({ url: 'https://x.test/', line: 9, source: 'a,b.txt' }));
-    expect(row).toBe('https://x.test/,true,200,,,10,1,0,https://x.test/,HEAD,"a,b.txt",9\r\n');
-    expect(CSV_COLUMNS).toHaveLength(12);
+    expect(row).toBe('https://x.test/,true,200,,,10,1,0,https://x.test/,HEAD,"a,b.txt",9,healthy,,,,\r\n');
+    expect(CSV_COLUMNS).toHaveLength(17);
   });
 });
 
@@ -255,60 +314,62 @@ describe('json reporter', () => {
       results: COMPLETION_ORDER,
       summary: SUMMARY,
       comparison: COMPARISON,
+      diff: null,
     });
-    expect(Object.keys(document)).toEqual(['tool', 'version', 'startedAt', 'results', 'summary', 'comparison']);
+    expect(Object.keys(document)).toEqual(['tool', 'version', 'startedAt', 'results', 'summary', 'comparison', 'diff']);
     // One result per line, so the document streams and diffs well.
-    expect(text.split('\n')).toHaveLength(COMPLETION_ORDER.length + 5);
+    expect(text.split('\n')).toHaveLength(COMPLETION_ORDER.length + 6);
     expect(await err()).toBe('');
   });
 
   it('writes this exact text', async () => {
     const { ctx, out } = setup();
-    await run(createJsonReporter(ctx), [HEALTHY, INVALID], { summary: SUMMARY, comparison: null });
+    await run(createJsonReporter(ctx), [HEALTHY, INVALID], { summary: SUMMARY, comparison: null, diff: null });
     expect(await out()).toBe(
       '{"tool":"urlcheck","version":"1.2.3","startedAt":"2024-05-01T12:00:00.000Z","results":[\n' +
-        '{"url":"https://a.test/","ok":true,"status":200,"error":null,"durationMs":12.3,"attempts":1,"redirects":[],"finalUrl":"https://a.test/","method":"HEAD","source":"list.txt","line":1},\n' +
-        '{"url":"example.com","ok":false,"status":null,"error":{"code":"INVALID_URL","message":"not a valid URL: no scheme (did you mean \\"https://example.com\\"?)"},"durationMs":0,"attempts":0,"redirects":[],"finalUrl":null,"method":null,"source":"list.txt","line":4}\n' +
+        '{"url":"https://a.test/","ok":true,"status":200,"error":null,"durationMs":12.3,"attempts":1,"redirects":[],"finalUrl":"https://a.test/","method":"HEAD","verdict":"healthy","warnings":[],"timings":null,"tls":null,"source":"list.txt","line":1},\n' +
+        '{"url":"example.com","ok":false,"status":null,"error":{"code":"INVALID_URL","message":"not a valid URL: no scheme (did you mean \\"https://example.com\\"?)"},"durationMs":0,"attempts":0,"redirects":[],"finalUrl":null,"method":null,"verdict":"broken","warnings":[],"timings":null,"tls":null,"source":"list.txt","line":4}\n' +
         '],\n' +
         `"summary":${JSON.stringify(SUMMARY)},\n` +
-        '"comparison":null}\n',
+        '"comparison":null,\n' +
+        '"diff":null}\n',
     );
   });
 
   it('writes a valid document with an empty results array when there are no results', async () => {
     const { ctx, out } = setup();
     const empty: Summary = { ...SUMMARY, total: 0, healthy: 0, unhealthy: 0, byCode: {}, byStatusClass: {}, latencyMs: null };
-    await run(createJsonReporter(ctx), [], { summary: empty, comparison: null });
+    await run(createJsonReporter(ctx), [], { summary: empty, comparison: null, diff: null });
     const text = await out();
     expect(text).toBe(
-      `{"tool":"urlcheck","version":"1.2.3","startedAt":"2024-05-01T12:00:00.000Z","results":[],\n"summary":${JSON.stringify(empty)},\n"comparison":null}\n`,
+      `{"tool":"urlcheck","version":"1.2.3","startedAt":"2024-05-01T12:00:00.000Z","results":[],\n"summary":${JSON.stringify(empty)},\n"comparison":null,\n"diff":null}\n`,
     );
     expect(JSON.parse(text)).toMatchObject({ results: [], summary: { total: 0 }, comparison: null });
   });
 });
 
 const TABLE = [
-  '┌───┬────────┬────────────────────┬────────┬──────────────────────────────────────────────────────────────────┐',
-  '│   │ Status │ Code               │ Time   │ URL                                                              │',
-  '├───┼────────┼────────────────────┼────────┼──────────────────────────────────────────────────────────────────┤',
-  '│ ✔ │ 200    │ OK                 │  12 ms │ https://a.test/                                                  │',
-  '│ ✔ │ 200    │ OK                 │ 250 ms │ https://b.test/a,b"c                                             │',
-  '│ ✔ │ 200    │ OK                 │ 1.50 s │ http://c.test/old                                                │',
-  '│   │        │                    │        │ → https://c.test/new (1 redirect)                                │',
-  '│ ✖ │ —      │ INVALID_URL        │   0 ms │ example.com                                                      │',
-  '│   │        │                    │        │ not a valid URL: no scheme (did you mean "https://example.com"?) │',
-  '│   │        │                    │        │ list.txt:4                                                       │',
-  '│ ✖ │ —      │ CONNECTION_REFUSED │  31 ms │ https://down.test/                                               │',
-  '│   │        │                    │        │ connection refused (ECONNREFUSED)                                │',
-  '│   │        │                    │        │ list.txt:5                                                       │',
-  '│ ✖ │ 404    │ HTTP_STATUS        │   8 ms │ https://a.test/missing                                           │',
-  '│   │        │                    │        │ HTTP 404                                                         │',
-  '│   │        │                    │        │ list.txt:6                                                       │',
-  '└───┴────────┴────────────────────┴────────┴──────────────────────────────────────────────────────────────────┘',
+  '┌─────────────┬────────┬────────────────────┬────────┬──────────────────────────────────────────────────────────────────┐',
+  '│ Verdict     │ Status │ Code               │ Time   │ URL                                                              │',
+  '├─────────────┼────────┼────────────────────┼────────┼──────────────────────────────────────────────────────────────────┤',
+  '│ ✔ healthy   │ 200    │ OK                 │  12 ms │ https://a.test/                                                  │',
+  '│ ✔ healthy   │ 200    │ OK                 │ 250 ms │ https://b.test/a,b"c                                             │',
+  '│ ✔ healthy   │ 200    │ OK                 │ 1.50 s │ http://c.test/old                                                │',
+  '│             │        │                    │        │ → https://c.test/new (1 redirect)                                │',
+  '│ ✖ broken    │ —      │ INVALID_URL        │   0 ms │ example.com                                                      │',
+  '│             │        │                    │        │ not a valid URL: no scheme (did you mean "https://example.com"?) │',
+  '│             │        │                    │        │ list.txt:4                                                       │',
+  '│ ↻ transient │ —      │ CONNECTION_REFUSED │  31 ms │ https://down.test/                                               │',
+  '│             │        │                    │        │ connection refused (ECONNREFUSED)                                │',
+  '│             │        │                    │        │ list.txt:5                                                       │',
+  '│ ✖ broken    │ 404    │ HTTP_STATUS        │   8 ms │ https://a.test/missing                                           │',
+  '│             │        │                    │        │ HTTP 404                                                         │',
+  '│             │        │                    │        │ list.txt:6                                                       │',
+  '└─────────────┴────────┴────────────────────┴────────┴──────────────────────────────────────────────────────────────────┘',
 ];
 
 describe('table reporter', () => {
-  it('renders healthy rows, then unhealthy rows, each in input order, then the summary', async () => {
+  it('renders healthy rows, then rows needing attention, each in input order, then the summary', async () => {
     const { ctx, out, err } = setup();
     await run(createTableReporter(ctx), COMPLETION_ORDER);
     expect(await out()).toBe(`${[...TABLE, ...SUMMARY_LINES].join('\n')}\n`);
@@ -326,23 +387,33 @@ describe('table reporter', () => {
   it('lists only the slowest healthy rows beyond the limit, and says how many are not listed', async () => {
     const { ctx, out } = setup();
     const healthy = [40, 5, 30, 1, 20].map((durationMs, i) => result({ url: `https://h${i + 1}.test/`, durationMs, line: i + 1 }));
-    await run(createTableReporter(ctx, { healthy: 2, unhealthy: 1000 }), [...healthy, NOT_FOUND], {
-      summary: { ...SUMMARY, total: 6, healthy: 5, unhealthy: 1, byCode: { HTTP_STATUS: 1 }, retried: 0, redirected: 0 },
+    await run(createTableReporter(ctx, { healthy: 2, attention: 1000 }), [...healthy, NOT_FOUND], {
+      summary: {
+        ...SUMMARY,
+        total: 6,
+        healthy: 5,
+        unhealthy: 1,
+        byCode: { HTTP_STATUS: 1 },
+        byVerdict: { healthy: 5, warning: 0, broken: 1, transient: 0, blocked: 0 },
+        retried: 0,
+        redirected: 0,
+      },
       comparison: null,
+      diff: null,
     });
     expect(await out()).toBe(
       [
-        '┌───┬────────┬─────────────┬───────┬────────────────────────┐',
-        '│   │ Status │ Code        │ Time  │ URL                    │',
-        '├───┼────────┼─────────────┼───────┼────────────────────────┤',
-        '│ ✔ │ 200    │ OK          │ 40 ms │ https://h1.test/       │',
-        '│ ✔ │ 200    │ OK          │ 30 ms │ https://h3.test/       │',
-        '│ ✖ │ 404    │ HTTP_STATUS │  8 ms │ https://a.test/missing │',
-        '│   │        │             │       │ HTTP 404               │',
-        '│   │        │             │       │ list.txt:6             │',
-        '└───┴────────┴─────────────┴───────┴────────────────────────┘',
+        '┌───────────┬────────┬─────────────┬───────┬────────────────────────┐',
+        '│ Verdict   │ Status │ Code        │ Time  │ URL                    │',
+        '├───────────┼────────┼─────────────┼───────┼────────────────────────┤',
+        '│ ✔ healthy │ 200    │ OK          │ 40 ms │ https://h1.test/       │',
+        '│ ✔ healthy │ 200    │ OK          │ 30 ms │ https://h3.test/       │',
+        '│ ✖ broken  │ 404    │ HTTP_STATUS │  8 ms │ https://a.test/missing │',
+        '│           │        │             │       │ HTTP 404               │',
+        '│           │        │             │       │ list.txt:6             │',
+        '└───────────┴────────┴─────────────┴───────┴────────────────────────┘',
         '3 healthy URLs not listed (the 2 slowest are); use --format csv or ndjson for every row',
-        '✔ 5 healthy  ✖ 1 unhealthy  of 6 URLs in 2.00 s (3 URLs/s)',
+        '✔ 5 healthy  ✖ 1 broken  of 6 URLs in 2.00 s (3 URLs/s)',
         '  unhealthy by code: HTTP_STATUS 1',
         '  latency: p50 30 ms · p95 1.50 s · max 1.50 s',
         '',
@@ -354,57 +425,58 @@ describe('table reporter', () => {
     const { ctx, out } = setup();
     const durations = [3, 99, 7, 50, 1, 98, 2, 97, 4];
     const healthy = durations.map((durationMs, i) => result({ url: `https://h${i + 1}.test/`, durationMs, line: i + 1 }));
-    await run(createTableReporter(ctx, { healthy: 3, unhealthy: 1000 }), healthy, { summary: ALL_HEALTHY_SUMMARY, comparison: null });
+    await run(createTableReporter(ctx, { healthy: 3, attention: 1000 }), healthy, { summary: ALL_HEALTHY_SUMMARY, comparison: null, diff: null });
     const listed = (await out()).match(/https:\/\/h\d+\.test\//g);
     expect(listed).toEqual(['https://h2.test/', 'https://h6.test/', 'https://h8.test/']);
   });
 
   it('lists unhealthy rows up to their limit and counts the rest', async () => {
     const { ctx, out } = setup();
-    await run(createTableReporter(ctx, { healthy: 25, unhealthy: 2 }), [REFUSED, NOT_FOUND, INVALID], {
+    await run(createTableReporter(ctx, { healthy: 25, attention: 2 }), [REFUSED, NOT_FOUND, INVALID], {
       summary: SUMMARY,
       comparison: null,
+      diff: null,
     });
     const text = await out();
     expect(text).toContain('https://down.test/');
     expect(text).toContain('https://a.test/missing');
     expect(text).not.toContain('example.com');
-    expect(text).toContain('\n1 more unhealthy URL not listed; use --format csv or ndjson for every row\n');
+    expect(text).toContain('\n1 more URL needing attention not listed; use --format csv or ndjson for every row\n');
   });
 
   it('joins both notes when rows of both kinds are left out', async () => {
     const { ctx, out } = setup();
-    await run(createTableReporter(ctx, { healthy: 1, unhealthy: 1 }), RESULTS, { summary: SUMMARY, comparison: null });
+    await run(createTableReporter(ctx, { healthy: 1, attention: 1 }), RESULTS, { summary: SUMMARY, comparison: null, diff: null });
     expect(await out()).toContain(
-      '\n2 more unhealthy URLs not listed; 2 healthy URLs not listed (the 1 slowest are); use --format csv or ndjson for every row\n',
+      '\n2 more URLs needing attention not listed; 2 healthy URLs not listed (the 1 slowest are); use --format csv or ndjson for every row\n',
     );
   });
 
   it('with --quiet, prints nothing at all when every URL is healthy', async () => {
     const { ctx, out, err } = setup({ quiet: true });
-    await run(createTableReporter(ctx), [HEALTHY, QUOTED], { summary: ALL_HEALTHY_SUMMARY, comparison: null });
+    await run(createTableReporter(ctx), [HEALTHY, QUOTED], { summary: ALL_HEALTHY_SUMMARY, comparison: null, diff: null });
     expect(await out()).toBe('');
     expect(await err()).toBe('');
   });
 
   it('with --quiet, prints only the unhealthy rows and the summary, with no note about healthy rows', async () => {
     const { ctx, out } = setup({ quiet: true });
-    await run(createTableReporter(ctx, { healthy: 1, unhealthy: 1000 }), COMPLETION_ORDER, { summary: SUMMARY, comparison: null });
+    await run(createTableReporter(ctx, { healthy: 1, attention: 1000 }), COMPLETION_ORDER, { summary: SUMMARY, comparison: null, diff: null });
     expect(await out()).toBe(
       [
-        '┌───┬────────┬────────────────────┬───────┬──────────────────────────────────────────────────────────────────┐',
-        '│   │ Status │ Code               │ Time  │ URL                                                              │',
-        '├───┼────────┼────────────────────┼───────┼──────────────────────────────────────────────────────────────────┤',
-        '│ ✖ │ —      │ INVALID_URL        │  0 ms │ example.com                                                      │',
-        '│   │        │                    │       │ not a valid URL: no scheme (did you mean "https://example.com"?) │',
-        '│   │        │                    │       │ list.txt:4                                                       │',
-        '│ ✖ │ —      │ CONNECTION_REFUSED │ 31 ms │ https://down.test/                                               │',
-        '│   │        │                    │       │ connection refused (ECONNREFUSED)                                │',
-        '│   │        │                    │       │ list.txt:5                                                       │',
-        '│ ✖ │ 404    │ HTTP_STATUS        │  8 ms │ https://a.test/missing                                           │',
-        '│   │        │                    │       │ HTTP 404                                                         │',
-        '│   │        │                    │       │ list.txt:6                                                       │',
-        '└───┴────────┴────────────────────┴───────┴──────────────────────────────────────────────────────────────────┘',
+        '┌─────────────┬────────┬────────────────────┬───────┬──────────────────────────────────────────────────────────────────┐',
+        '│ Verdict     │ Status │ Code               │ Time  │ URL                                                              │',
+        '├─────────────┼────────┼────────────────────┼───────┼──────────────────────────────────────────────────────────────────┤',
+        '│ ✖ broken    │ —      │ INVALID_URL        │  0 ms │ example.com                                                      │',
+        '│             │        │                    │       │ not a valid URL: no scheme (did you mean "https://example.com"?) │',
+        '│             │        │                    │       │ list.txt:4                                                       │',
+        '│ ↻ transient │ —      │ CONNECTION_REFUSED │ 31 ms │ https://down.test/                                               │',
+        '│             │        │                    │       │ connection refused (ECONNREFUSED)                                │',
+        '│             │        │                    │       │ list.txt:5                                                       │',
+        '│ ✖ broken    │ 404    │ HTTP_STATUS        │  8 ms │ https://a.test/missing                                           │',
+        '│             │        │                    │       │ HTTP 404                                                         │',
+        '│             │        │                    │       │ list.txt:6                                                       │',
+        '└─────────────┴────────┴────────────────────┴───────┴──────────────────────────────────────────────────────────────────┘',
         ...SUMMARY_LINES.slice(0, 4),
         '',
       ].join('\n'),
@@ -413,9 +485,21 @@ describe('table reporter', () => {
 
   it('prints only the summary when there are no rows', async () => {
     const { ctx, out } = setup();
-    const empty: Summary = { ...SUMMARY, total: 0, healthy: 0, unhealthy: 0, byCode: {}, byStatusClass: {}, latencyMs: null, retried: 0, redirected: 0, urlsPerSecond: 0 };
-    await run(createTableReporter(ctx), [], { summary: empty, comparison: null });
-    expect(await out()).toBe('✔ 0 healthy  ✖ 0 unhealthy  of 0 URLs in 2.00 s (0 URLs/s)\n');
+    const empty: Summary = {
+      ...SUMMARY,
+      total: 0,
+      healthy: 0,
+      unhealthy: 0,
+      byCode: {},
+      byStatusClass: {},
+      byVerdict: { healthy: 0, warning: 0, broken: 0, transient: 0, blocked: 0 },
+      latencyMs: null,
+      retried: 0,
+      redirected: 0,
+      urlsPerSecond: 0,
+    };
+    await run(createTableReporter(ctx), [], { summary: empty, comparison: null, diff: null });
+    expect(await out()).toBe('✔ 0 healthy  of 0 URLs in 2.00 s (0 URLs/s)\n');
   });
 
   it('colours status classes when colour is on', async () => {
@@ -427,7 +511,7 @@ describe('table reporter', () => {
     expect(text).toContain('\u001b[31mCONNECTION_REFUSED\u001b[39m');
   });
 
-  it('wraps long URLs to the terminal width without cutting colour codes apart', async () => {
+  it.each([[null], ['newly-failing' as const]])('wraps long URLs to the terminal width without cutting colour codes apart (change: %s)', async (change) => {
     const tty = Object.assign(new PassThrough(), { isTTY: true, columns: 80 });
     const { ctx, out } = setup({ out: tty, color: new Chalk({ level: 1 }) });
     const long = result({
@@ -435,9 +519,11 @@ describe('table reporter', () => {
       ok: false,
       status: null,
       error: { code: 'UNSUPPORTED_PROTOCOL', message: 'unsupported protocol "ftp:"; only http: and https: URLs are checked' },
+      change,
       line: 7,
     });
-    await run(createTableReporter(ctx), [long, HEALTHY], { summary: SUMMARY, comparison: null });
+    const diff = change === null ? null : DIFF;
+    await run(createTableReporter(ctx), [long, HEALTHY, REFUSED, MOVED], { summary: SUMMARY, comparison: null, diff });
     const text = await out();
     const tableLines = text.split('\n').filter((line) => line.includes('│') || /[┌├└]/.test(line));
     for (const line of tableLines) {
@@ -450,9 +536,176 @@ describe('table reporter', () => {
     expect(urlColumn).toContain(long.url);
   });
 
+  it('lists warnings as needing attention, with their codes and what to do about them', async () => {
+    const { ctx, out } = setup();
+    await run(createTableReporter(ctx), [BLOCKED, MOVED, HEALTHY], { summary: MIXED_SUMMARY, comparison: null, diff: null });
+    expect(await out()).toBe(
+      [
+        '┌───────────┬────────┬────────────────────┬───────┬───────────────────────────────────────────────────────────┐',
+        '│ Verdict   │ Status │ Code               │ Time  │ URL                                                       │',
+        '├───────────┼────────┼────────────────────┼───────┼───────────────────────────────────────────────────────────┤',
+        '│ ✔ healthy │ 200    │ OK                 │ 12 ms │ https://a.test/                                           │',
+        '│ ⚠ warning │ 200    │ PERMANENT_REDIRECT │ 40 ms │ http://d.test/old-home                                    │',
+        '│           │        │                    │       │ → https://d.test/home (1 redirect)                        │',
+        '│           │        │                    │       │ moved permanently to https://d.test/home: update the list │',
+        '│           │        │                    │       │ list.txt:7                                                │',
+        '│ ⊘ blocked │ 999    │ HTTP_STATUS        │ 20 ms │ https://e.test/                                           │',
+        '│           │        │                    │       │ HTTP 999                                                  │',
+        '│           │        │                    │       │ list.txt:8                                                │',
+        '└───────────┴────────┴────────────────────┴───────┴───────────────────────────────────────────────────────────┘',
+        '✔ 1 healthy  ⚠ 1 warning  ⊘ 1 blocked  of 3 URLs in 2.00 s (3 URLs/s)',
+        '  unhealthy by code: HTTP_STATUS 1',
+        '  warnings: PERMANENT_REDIRECT 1',
+        '  latency: p50 30 ms · p95 1.50 s · max 1.50 s',
+        '  redirected 1 · retried 0',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('with --quiet, prints a run whose only finding is a warning', async () => {
+    const { ctx, out } = setup({ quiet: true });
+    const summary: Summary = {
+      ...MIXED_SUMMARY,
+      total: 2,
+      healthy: 2,
+      unhealthy: 0,
+      byCode: {},
+      byVerdict: { healthy: 1, warning: 1, broken: 0, transient: 0, blocked: 0 },
+    };
+    await run(createTableReporter(ctx), [HEALTHY, MOVED], { summary, comparison: null, diff: null });
+    const text = await out();
+    expect(text).toContain('│ ⚠ warning │ 200    │ PERMANENT_REDIRECT │ 40 ms │ http://d.test/old-home');
+    expect(text).not.toContain('https://a.test/');
+    expect(text).toContain('\n✔ 1 healthy  ⚠ 1 warning  of 2 URLs in 2.00 s (3 URLs/s)\n');
+  });
+
+  it('with a diff, marks new and recovered rows, lists them last, and says what changed', async () => {
+    const { ctx, out } = setup();
+    const results = [{ ...NOT_FOUND, change: 'newly-failing' as const }, HEALTHY, RECOVERED, { ...REFUSED, change: 'still-failing' as const }];
+    await run(createTableReporter(ctx), results, { summary: DIFF_SUMMARY, comparison: null, diff: DIFF });
+    expect(await out()).toBe(
+      [
+        '┌─────────────┬────────┬────────────────────┬───────┬───────────────────────────────────┐',
+        '│ Verdict     │ Status │ Code               │ Time  │ URL                               │',
+        '├─────────────┼────────┼────────────────────┼───────┼───────────────────────────────────┤',
+        '│ ✔ healthy   │ 200    │ OK                 │ 12 ms │ https://a.test/                   │',
+        '│ ↻ transient │ —      │ CONNECTION_REFUSED │ 31 ms │ https://down.test/                │',
+        '│             │        │                    │       │ connection refused (ECONNREFUSED) │',
+        '│             │        │                    │       │ list.txt:5                        │',
+        '│ ✖ broken    │ 404    │ HTTP_STATUS        │  8 ms │ https://a.test/missing            │',
+        '│ NEW         │        │                    │       │ HTTP 404                          │',
+        '│             │        │                    │       │ list.txt:6                        │',
+        '│ ✔ healthy   │ 200    │ OK                 │  5 ms │ https://f.test/                   │',
+        '│ RECOVERED   │        │                    │       │                                   │',
+        '└─────────────┴────────┴────────────────────┴───────┴───────────────────────────────────┘',
+        '✔ 2 healthy  ✖ 1 broken  ↻ 1 transient  of 4 URLs in 2.00 s (2 URLs/s)',
+        '  since last.json: 1 newly failing · 1 recovered · 1 still failing',
+        '  unhealthy by code: CONNECTION_REFUSED 1 · HTTP_STATUS 1',
+        '  latency: p50 30 ms · p95 1.50 s · max 1.50 s',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('with a diff and --quiet, prints only the changed rows and the diff line', async () => {
+    const { ctx, out } = setup({ quiet: true });
+    const results = [{ ...NOT_FOUND, change: 'newly-failing' as const }, HEALTHY, RECOVERED, { ...REFUSED, change: 'still-failing' as const }, MOVED];
+    await run(createTableReporter(ctx), results, { summary: DIFF_SUMMARY, comparison: null, diff: DIFF });
+    expect(await out()).toBe(
+      [
+        '┌───────────┬────────┬─────────────┬──────┬────────────────────────┐',
+        '│ Verdict   │ Status │ Code        │ Time │ URL                    │',
+        '├───────────┼────────┼─────────────┼──────┼────────────────────────┤',
+        '│ ✖ broken  │ 404    │ HTTP_STATUS │ 8 ms │ https://a.test/missing │',
+        '│ NEW       │        │             │      │ HTTP 404               │',
+        '│           │        │             │      │ list.txt:6             │',
+        '│ ✔ healthy │ 200    │ OK          │ 5 ms │ https://f.test/        │',
+        '│ RECOVERED │        │             │      │                        │',
+        '└───────────┴────────┴─────────────┴──────┴────────────────────────┘',
+        'since last.json: 1 newly failing · 1 recovered · 1 still failing',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('with a diff and --quiet, prints nothing at all when nothing changed, however much is still failing', async () => {
+    const { ctx, out, err } = setup({ quiet: true });
+    const still = [REFUSED, NOT_FOUND, INVALID].map((r) => ({ ...r, change: 'still-failing' as const }));
+    const diff: DiffSummary = { ...DIFF, newlyFailing: 0, recovered: 0, stillFailing: 3, gone: 2 };
+    await run(createTableReporter(ctx), [...still, MOVED, HEALTHY], { summary: SUMMARY, comparison: null, diff });
+    expect(await out()).toBe('');
+    expect(await err()).toBe('');
+  });
+
+  it('with a diff and --quiet, says when the run was interrupted', async () => {
+    const { ctx, out } = setup({ quiet: true });
+    await run(createTableReporter(ctx), [RECOVERED], { summary: { ...DIFF_SUMMARY, total: 1, interrupted: true }, comparison: null, diff: { ...DIFF, newlyFailing: 0, stillFailing: 0, gone: 4 } });
+    expect((await out()).split('\n').slice(-3)).toEqual([
+      'since last.json: 0 newly failing · 1 recovered · 0 still failing · 4 failing before, not checked now',
+      '  interrupted: only the 1 URL above was checked',
+      '',
+    ]);
+  });
+
+  it('keeps changed rows apart, so rows still failing never crowd out the new ones', async () => {
+    const still = [1, 2, 3, 4, 5].map((line) => result({ url: `https://s${line}.test/`, ok: false, status: 500, error: { code: 'HTTP_STATUS', message: 'HTTP 500' }, change: 'still-failing', line }));
+    const fresh = result({ url: 'https://new.test/', ok: false, status: 410, error: { code: 'HTTP_STATUS', message: 'HTTP 410' }, change: 'newly-failing', line: 6 });
+    const diff: DiffSummary = { ...DIFF, newlyFailing: 1, recovered: 0, stillFailing: 5 };
+    for (const quiet of [false, true]) {
+      const { ctx, out } = setup({ quiet });
+      await run(createTableReporter(ctx, { healthy: 25, attention: 2 }), [...still, fresh], { summary: SUMMARY, comparison: null, diff });
+      const text = await out();
+      expect(text, `quiet: ${quiet}`).toContain('https://new.test/');
+      expect(text.match(/https:\/\/s\d\.test\//g) ?? [], `quiet: ${quiet}`).toHaveLength(quiet ? 0 : 2);
+      if (!quiet) expect(text).toContain('\n3 more URLs needing attention not listed; use --format csv or ndjson for every row\n');
+    }
+  });
+
+  it('counts changed rows beyond the limit', async () => {
+    const { ctx, out } = setup({ quiet: true });
+    const fresh = [1, 2, 3].map((line) => result({ url: `https://n${line}.test/`, ok: false, status: 404, error: { code: 'HTTP_STATUS', message: 'HTTP 404' }, change: 'newly-failing', line }));
+    await run(createTableReporter(ctx, { healthy: 25, attention: 1 }), fresh, { summary: SUMMARY, comparison: null, diff: { ...DIFF, newlyFailing: 3 } });
+    expect(await out()).toContain('\n2 more changed URLs not listed; use --format csv or ndjson for every row\nsince last.json: 3 newly failing');
+  });
+
+  it('draws every verdict with its own symbol and word', async () => {
+    const { ctx, out } = setup();
+    const rows = [
+      HEALTHY,
+      MOVED,
+      NOT_FOUND,
+      REFUSED,
+      BLOCKED,
+    ];
+    await run(createTableReporter(ctx), rows, { summary: SUMMARY, comparison: null, diff: null });
+    const verdicts = (await out()).split('\n').flatMap((line) => /^│ (\S+ \w+)/.exec(line)?.[1] ?? []);
+    expect(verdicts).toEqual(['✔ healthy', '↻ transient', '✖ broken', '⚠ warning', '⊘ blocked']);
+  });
+
+  it('colours verdicts and marks when colour is on', async () => {
+    const { ctx, out } = setup({ color: new Chalk({ level: 1 }) });
+    await run(createTableReporter(ctx), [MOVED, BLOCKED, { ...NOT_FOUND, change: 'newly-failing' }, RECOVERED], { summary: SUMMARY, comparison: null, diff: DIFF });
+    const text = await out();
+    expect(text).toContain('\u001b[33m⚠ warning\u001b[39m');
+    expect(text).toContain('\u001b[34m⊘ blocked\u001b[39m');
+    expect(text).toContain('\u001b[31m✖ broken\u001b[39m');
+    expect(text).toContain('\u001b[31m\u001b[1mNEW\u001b[22m\u001b[39m');
+    expect(text).toContain('\u001b[32m\u001b[1mRECOVERED\u001b[22m\u001b[39m');
+  });
+
+  it('escapes control characters in warning messages', async () => {
+    const { ctx, out } = setup();
+    const sneaky = result({ ...MOVED, warnings: [{ code: 'PERMANENT_REDIRECT', message: 'moved to https://d.test/\u001b[2Jx' }] });
+    await run(createTableReporter(ctx), [sneaky], { summary: SUMMARY, comparison: null, diff: null });
+    const text = await out();
+    expect(text).toContain('moved to https://d.test/\\u001b[2Jx');
+    expect(text).not.toContain('\u001b');
+  });
+
   it('writes no escape codes with colour off', async () => {
     const { ctx, out } = setup();
-    await run(createTableReporter(ctx), RESULTS);
+    await run(createTableReporter(ctx), [...RESULTS, MOVED, BLOCKED, RECOVERED], { summary: SUMMARY, comparison: null, diff: DIFF });
     expect(await out()).not.toContain('\u001b');
   });
 });
@@ -496,7 +749,7 @@ describe('combineReporters', () => {
     expect(combined.onRunStart(META)).toBeUndefined();
     expect(combined.onResult(HEALTHY)).toBeUndefined();
     expect(combined.onBaselineStart({ sampleSize: 5, estimated: true })).toBeUndefined();
-    expect(combined.onRunEnd({ summary: SUMMARY, comparison: null })).toBeUndefined();
+    expect(combined.onRunEnd({ summary: SUMMARY, comparison: null, diff: null })).toBeUndefined();
     expect(calls).toEqual(['a start 1.2.3', 'a result 1', 'b result 1', 'b baseline 5 true', 'b end 6']);
   });
 
@@ -536,7 +789,7 @@ describe('combineReporters', () => {
   });
 
   it('is a no-op over an empty list', () => {
-    expect(combineReporters([]).onRunEnd({ summary: SUMMARY, comparison: null })).toBeUndefined();
+    expect(combineReporters([]).onRunEnd({ summary: SUMMARY, comparison: null, diff: null })).toBeUndefined();
   });
 });
 
@@ -578,7 +831,7 @@ describe('credentials never reach a report', () => {
     for (const format of FORMATS) {
       const { ctx, out, err } = setup();
       const combined = combineReporters([reporters[format](ctx), createStderrSummaryReporter(ctx)]);
-      await run(combined, results, { summary: SUMMARY, comparison: null });
+      await run(combined, results, { summary: SUMMARY, comparison: null, diff: null });
       const text = (await out()) + (await err());
       expect(text, format).toContain('https://***@creds.test/path?q=1');
       expect(text, format).not.toContain('secret');

@@ -1,0 +1,224 @@
+import { PassThrough } from 'node:stream';
+import { Chalk } from 'chalk';
+import { describe, expect, it } from 'vitest';
+import { TextWriter } from '../../src/output.js';
+import { createProgressReporter, formatEta, progressLine, type ProgressOptions } from '../../src/reporters/progress.js';
+import type { ReporterContext, RunMeta } from '../../src/reporters/types.js';
+import { sampleResult, sampleTarget } from '../helpers/samples.js';
+
+const NO_COLOR = new Chalk({ level: 0 });
+const ERASE = '\r\u001b[2K';
+
+const META: RunMeta = {
+  version: '1.2.3',
+  startedAt: new Date('2024-05-01T12:00:00.000Z'),
+  concurrency: 10,
+  perHost: null,
+  timeoutMs: 10_000,
+  retries: 2,
+  method: 'head',
+  accept: '200-299',
+  maxRedirects: 10,
+};
+
+/**
+ * A progress reporter on a fake terminal, driven through its hooks on a clock the test moves.
+ * `frames()` is every line drawn, in order, without the erase sequence ('' for an erase alone).
+ */
+function harness(options: Omit<ProgressOptions, 'now'> & { tty?: boolean } = {}) {
+  const stream = Object.assign(new PassThrough(), { isTTY: options.tty ?? true, columns: 80 });
+  const chunks: string[] = [];
+  stream.on('data', (chunk: Buffer) => chunks.push(String(chunk)));
+  const err = new TextWriter(stream);
+  const ctx: ReporterContext = { out: new TextWriter(new PassThrough()), err, color: NO_COLOR, errColor: NO_COLOR, quiet: false };
+  let clock = 0;
+  const reporter = createProgressReporter(ctx, { ...options, now: () => clock });
+  let line = 0;
+  return {
+    reporter,
+    stream,
+    /** Moves the clock to `ms` and reports `count` results (healthy unless `ok` is false). */
+    async results(ms: number, count = 1, ok = true) {
+      clock = ms;
+      for (let i = 0; i < count; i += 1) {
+        line += 1;
+        await reporter.onResult?.(sampleResult(sampleTarget(line), ok));
+      }
+    },
+    setClock(ms: number) {
+      clock = ms;
+    },
+    async frames(): Promise<string[]> {
+      await err.flush();
+      await new Promise((resolve) => setImmediate(resolve));
+      const text = chunks.join('');
+      if (text === '') return [];
+      expect(text.startsWith(ERASE)).toBe(true);
+      return text.slice(ERASE.length).split(ERASE);
+    },
+  };
+}
+
+const END = { summary: {} as never, comparison: null, diff: null };
+
+describe('createProgressReporter', () => {
+  it('without a total: results, unhealthy and the rate, as one line', async () => {
+    const run = harness();
+    await run.reporter.onRunStart?.(META);
+    await run.results(500, 5);
+    await run.results(1_000, 4, false);
+    await run.reporter.onRunEnd?.(END);
+    // A redraw shows the state at the result that triggered it: the first at each new time.
+    expect(await run.frames()).toEqual(['urlcheck 1 checked · 0 unhealthy · 2.0/s', 'urlcheck 6 checked · 1 unhealthy · 6.0/s', '']);
+  });
+
+  it('with a total: a bar, done/total, the percentage, failures, the rate and the ETA, in 79 columns', async () => {
+    const run = harness({ total: 200 });
+    await run.reporter.onRunStart?.(META);
+    await run.results(1_000, 50);
+    await run.results(2_000, 49, false);
+    const frames = await run.frames();
+    expect(frames).toEqual([
+      'urlcheck ░░░░░░░░░░░░░░░░ 0% · 1/200 checked · 0 unhealthy · 1.0/s · ETA 3m 19s',
+      'urlcheck ████░░░░░░░░░░░░░░░ 25% · 51/200 checked · 1 unhealthy · 50/s · ETA 3s',
+    ]);
+    for (const frame of frames) expect(frame).toHaveLength(79);
+  });
+
+  it('gains the bar when the total arrives during the run', async () => {
+    let deliver: (total: number | null) => void = () => {};
+    const run = harness({ total: new Promise((resolve) => (deliver = resolve)) });
+    await run.reporter.onRunStart?.(META);
+    await run.results(1_000, 10);
+    deliver(40);
+    run.setClock(1_500);
+    await new Promise((resolve) => setImmediate(resolve));
+    await run.results(2_000, 10);
+    expect(await run.frames()).toEqual([
+      'urlcheck 1 checked · 0 unhealthy · 1.0/s',
+      // Drawn as the count arrives, not only at the next result.
+      'urlcheck ████░░░░░░░░░░░░░░░ 25% · 10/40 checked · 0 unhealthy · 6.7/s · ETA 5s',
+      'urlcheck █████░░░░░░░░░░░░░░░ 27% · 11/40 checked · 0 unhealthy · 10/s · ETA 3s',
+    ]);
+  });
+
+  it('keeps the plain line when the count says the total is unknown or fails', async () => {
+    for (const total of [() => Promise.resolve(null), () => Promise.reject(new Error('unreadable'))]) {
+      const run = harness({ total: total() });
+      await run.results(1_000);
+      await new Promise((resolve) => setImmediate(resolve));
+      await run.results(2_000);
+      expect(await run.frames()).toEqual(['urlcheck 1 checked · 0 unhealthy · 1.0/s', 'urlcheck 2 checked · 0 unhealthy · 1.0/s']);
+    }
+  });
+
+  it('redraws at most every 100 ms', async () => {
+    const run = harness({ total: 1_000 });
+    await run.results(0);
+    await run.results(50, 20);
+    await run.results(99, 20);
+    await run.results(100);
+    await run.results(150, 5);
+    await run.results(200);
+    expect((await run.frames()).map((frame) => /\d+\/1,000/.exec(frame)?.[0])).toEqual(['1/1,000', '42/1,000', '48/1,000']);
+  });
+
+  it('measures the rate over the last few seconds, so the ETA follows a slowdown', async () => {
+    const run = harness({ total: 10_000 });
+    await run.reporter.onRunStart?.(META);
+    for (let second = 1; second <= 10; second += 1) await run.results(second * 1_000, 100);
+    for (let second = 11; second <= 20; second += 1) await run.results(second * 1_000, 10);
+    const last = (await run.frames()).at(-1) ?? '';
+    // 10/s lately (55/s on average since the start): 8,900 left take about 15 minutes, not 3.
+    expect(last).toContain('1,091/10,000 checked');
+    expect(last).toContain('· 10/s · ETA 14m 51s');
+  });
+
+  it('never shows more than 100%, even when the count fell short', async () => {
+    const run = harness({ total: 3 });
+    await run.results(1_000, 1);
+    await run.results(2_000, 3);
+    await run.results(3_000, 1);
+    const last = (await run.frames()).at(-1) ?? '';
+    expect(last).toMatch(/^urlcheck █+ 100% · 5\/5 checked · 0 unhealthy · 2\.0\/s$/);
+  });
+
+  it('fits narrow terminals: the bar goes first, then the rate, the ETA and the percentage', async () => {
+    const state = { done: 1_234, unhealthy: 56, total: 10_000, ratePerSecond: 120 };
+    const at = (columns: number) => progressLine({ ...state, columns }, NO_COLOR);
+    expect(at(90)).toBe('urlcheck ██░░░░░░░░░░░░░░░ 12% · 1,234/10,000 checked · 56 unhealthy · 120/s · ETA 1m 13s');
+    expect(at(72)).toBe('urlcheck 12% · 1,234/10,000 checked · 56 unhealthy · 120/s · ETA 1m 13s');
+    expect(at(66)).toBe('urlcheck 12% · 1,234/10,000 checked · 56 unhealthy · ETA 1m 13s');
+    expect(at(55)).toBe('urlcheck 12% · 1,234/10,000 checked · 56 unhealthy');
+    expect(at(50)).toBe('urlcheck 1,234/10,000 checked · 56 unhealthy');
+    expect(at(30)).toBe('urlcheck 1,234/10,000 checked');
+    for (let columns = 1; columns <= 120; columns += 1) expect(at(columns).length).toBeLessThan(Math.max(columns, 2));
+  });
+
+  it('reads the width from the terminal at each redraw, so it follows a resize', async () => {
+    const run = harness({ total: 100 });
+    await run.results(1_000, 1);
+    run.stream.columns = 50;
+    await run.results(2_000, 1);
+    const frames = await run.frames();
+    expect(frames[0]?.length).toBe(79);
+    // At 49 columns not even the ETA ("· ETA 1m 38s") fits.
+    expect(frames[1]).toBe('urlcheck 2% · 2/100 checked · 0 unhealthy');
+  });
+
+  it('colours the head, the bar and the failures when colour is on', () => {
+    const color = new Chalk({ level: 1 });
+    const line = progressLine({ done: 5, unhealthy: 2, total: 10, ratePerSecond: 5, columns: 80 }, color);
+    expect(line).toContain(color.cyan('urlcheck'));
+    expect(line).toContain(color.red('2 unhealthy'));
+    expect(line).toContain(`${color.cyan('█'.repeat(10))}${color.dim('░'.repeat(10))}`);
+    expect(line.replace(/\u001b\[\d+m/g, '')).toHaveLength(79);
+  });
+
+  it('erases itself at the end, and draws nothing after it', async () => {
+    let deliver: (total: number | null) => void = () => {};
+    const run = harness({ total: new Promise((resolve) => (deliver = resolve)) });
+    await run.results(1_000);
+    await run.reporter.onRunEnd?.(END);
+    run.setClock(5_000);
+    deliver(10);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(await run.frames()).toEqual(['urlcheck 1 checked · 0 unhealthy · 1.0/s', '']);
+  });
+
+  it('shows the baseline line, and a late total does not draw over it', async () => {
+    let deliver: (total: number | null) => void = () => {};
+    const run = harness({ total: new Promise((resolve) => (deliver = resolve)) });
+    await run.results(1_000);
+    await run.reporter.onBaselineStart?.({ sampleSize: 40, estimated: true });
+    run.setClock(5_000);
+    deliver(10);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect((await run.frames()).at(-1)).toBe('urlcheck timing the sequential baseline on 40 URLs (a sample), one at a time…');
+  });
+
+  it('writes nothing at all when stderr is not a terminal', async () => {
+    const run = harness({ total: 10, tty: false });
+    await run.reporter.onRunStart?.(META);
+    await run.results(1_000, 5, false);
+    await run.reporter.onRunEnd?.(END);
+    expect(await run.frames()).toEqual([]);
+  });
+});
+
+describe('formatEta', () => {
+  it('rounds to the second, in s, m and h', () => {
+    expect([0, 400, 1_400, 59_400, 60_000, 185_000, 3_599_000, 3_600_000, 3_725_000, 100 * 3_600_000].map(formatEta)).toEqual([
+      '1s',
+      '1s',
+      '1s',
+      '59s',
+      '1m 00s',
+      '3m 05s',
+      '59m 59s',
+      '1h 00m',
+      '1h 02m',
+      '100h 00m',
+    ]);
+  });
+});
