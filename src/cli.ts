@@ -166,10 +166,10 @@ export async function main(args: readonly string[], io: CliIo): Promise<number> 
 /** The config file: --config, or one found in the working directory (unless --no-config). */
 async function readConfig(raw: Record<string, unknown>, io: CliIo): Promise<LoadedConfig | null> {
   if (raw['config'] === false) return null;
-  const { findConfig, loadConfig } = await import('./config.js');
   const given = typeof raw['config'] === 'string' ? raw['config'] : null;
-  const path = given ?? (await findConfig(io.cwd ?? '.'));
+  const path = given ?? (await (await import('./config-find.js')).findConfig(io.cwd ?? '.'));
   if (path === null) return null;
+  const { loadConfig } = await import('./config.js');
   return loadConfig(path);
 }
 

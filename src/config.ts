@@ -9,8 +9,7 @@ import { printable, redactText } from './redact.js';
 import { parseStatusRanges } from './status-ranges.js';
 import type { Expectations, HeaderExpectation, JsonExpectation, Target } from './types.js';
 
-/** The config file names looked for, in this order, in the working directory. */
-export const CONFIG_FILE_NAMES = ['urlcheck.config.json', 'urlcheck.config.yaml', 'urlcheck.config.yml'];
+export { CONFIG_FILE_NAMES, findConfig } from './config-find.js';
 
 /**
  * Largest config file read, in bytes (4 MiB). A config is parsed whole (its line numbers need the
@@ -47,22 +46,6 @@ export interface ConfigTarget {
   line: number;
   /** What the answer must satisfy beyond --accept, or null for none. */
   expect: Expectations | null;
-}
-
-/**
- * The first of {@link CONFIG_FILE_NAMES} that is a file in `cwd` (parents are not searched, so
- * a config never applies from outside the project it sits in), joined to `cwd`; null when none is.
- */
-export async function findConfig(cwd: string): Promise<string | null> {
-  for (const name of CONFIG_FILE_NAMES) {
-    const path = join(cwd, name);
-    try {
-      if ((await stat(path)).isFile()) return path;
-    } catch {
-      // Absent (or not even stat-able): try the next name; loadConfig reports unreadable files.
-    }
-  }
-  return null;
 }
 
 /**
