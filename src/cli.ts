@@ -21,7 +21,8 @@ import {
 import { UsageError } from './errors.js';
 import type { ProxySettings } from './check/proxy.js';
 import type { LoadedConfig } from './config.js';
-import type { CliOptions } from './options.js';
+import type { CliOptions, ReportOptions } from './options.js';
+import type { Reporter } from './reporters/types.js';
 import type { RunOutcome } from './run.js';
 import type { Target } from './types.js';
 import { VERSION } from './version.js';
@@ -183,17 +184,7 @@ function withConfigDefaults(program: Command, raw: Record<string, unknown>, from
 }
 
 async function execute(options: CliOptions, inputs: string[], config: LoadedConfig | null, colorFlag: boolean, io: CliIo): Promise<number> {
-  const [{ Chalk }, { readTargetBatches }, { runChecks }, { loadReporter }, { combineReporters }, { TextWriter }, progress, stderrSummary] =
-    await Promise.all([
-      import('chalk'),
-      import('./input/targets.js'),
-      import('./run.js'),
-      import('./reporters/load.js'),
-      import('./reporters/combine.js'),
-      import('./output.js'),
-      import('./reporters/progress.js'),
-      import('./reporters/summary.js'),
-    ]);
+  const [{ readTargetBatches }, { runChecks }] = await Promise.all([import('./input/targets.js'), import('./run.js')]);
 
   const proxy = await resolveProxy(options, io);
   if (proxy !== null) options.check.proxy = proxy;
@@ -226,12 +217,61 @@ async function execute(options: CliOptions, inputs: string[], config: LoadedConf
   // Read the previous report before any output is opened: `--diff last.ndjson -o last.ndjson` is safe.
   const diff = options.diff === null ? null : await import('./diff.js').then(async ({ loadPreviousReport, DiffTracker }) => new DiffTracker(await loadPreviousReport(options.diff as string)));
 
+  const countAhead =
+    sources.usesStdin || sources.list.length === 0
+      ? null
+      : async (signal: AbortSignal) => {
+          const { countTargets } = await import('./input/count.js');
+          const count = await countTargets(sources.list.map((source) => source.name), signal);
+          return count === null ? null : count + configTargets.length;
+        };
+  return runReported(options, io, colorFlag, { usesStdin: sources.usesStdin, countAhead }, (reporter, signal) =>
+    runChecks({
+      targets,
+      options: options.check,
+      reporter,
+      compare: options.compare ? { sampleSize: options.compareSample ?? DEFAULT_COMPARE_FULL_LIMIT } : null,
+      signal,
+      diff,
+    }),
+  );
+}
+
+/** What {@link runReported} needs to know about the run's input. */
+interface RunInput {
+  /** stdin is an input: an interrupt must stop reading it. */
+  usesStdin: boolean;
+  /** Counts the targets ahead (for the progress bar's total), or null when they cannot be counted. */
+  countAhead: ((signal: AbortSignal) => Promise<number | null>) | null;
+}
+
+/**
+ * Opens the report outputs (--format to stdout or --output, every --report, GitHub's job
+ * summary and annotations, the progress bar and the stderr summary), runs `run` with them
+ * combined into one reporter, commits the files, and turns the outcome into the exit code.
+ * Shared by checking and by `urlcheck merge`.
+ */
+async function runReported(
+  options: ReportOptions,
+  io: CliIo,
+  colorFlag: boolean,
+  input: RunInput,
+  run: (reporter: Reporter, signal: AbortSignal) => Promise<RunOutcome>,
+): Promise<number> {
+  const [{ Chalk }, { loadReporter }, { combineReporters }, { TextWriter }, progress, stderrSummary] = await Promise.all([
+    import('chalk'),
+    import('./reporters/load.js'),
+    import('./reporters/combine.js'),
+    import('./output.js'),
+    import('./reporters/progress.js'),
+    import('./reporters/summary.js'),
+  ]);
   const output = options.output === null ? null : await openOutput(options.output, options.format, '--output');
   const extraOutputs: OpenedOutput[] = [];
   const stop = new AbortController();
   const onInterrupt = () => {
     stop.abort(io.signal?.reason);
-    if (sources.usesStdin) io.stdin.destroy();
+    if (input.usesStdin) io.stdin.destroy();
   };
   if (io.signal?.aborted) onInterrupt();
   io.signal?.addEventListener('abort', onInterrupt, { once: true });
@@ -281,25 +321,17 @@ async function execute(options: CliOptions, inputs: string[], config: LoadedConf
     list.push({ onRunEnd: (end) => (brokenPipe ? undefined : summary.onRunEnd?.(end)) });
   }
   if (io.stderr.isTTY === true && !options.quiet) {
-    const { countTargets } = await import('./input/count.js');
-    const paths = sources.list.map((source) => source.name);
-    const total = sources.usesStdin ? Promise.resolve(null) : countTargets(paths, stop.signal).then((count) => (count === null ? null : count + configTargets.length)).catch(() => null);
+    const total = input.countAhead === null ? Promise.resolve(null) : input.countAhead(stop.signal).catch(() => null);
     list.unshift(progress.createProgressReporter(ctx, { total }));
   }
 
   let outcome;
   try {
-    outcome = await runChecks({
-      targets,
-      options: options.check,
-      reporter: list.length === 1 ? (list[0] as (typeof list)[number]) : combineReporters(list),
-      compare: options.compare ? { sampleSize: options.compareSample ?? DEFAULT_COMPARE_FULL_LIMIT } : null,
-      signal: stop.signal,
-      diff,
-    });
+    outcome = await run(list.length === 1 ? (list[0] as (typeof list)[number]) : combineReporters(list), stop.signal);
   } catch (error) {
     await Promise.all([output, ...extraOutputs].map((opened) => opened?.discard()));
     if (stop.signal.aborted && brokenPipe) return EXIT.BROKEN_PIPE;
+    if (error instanceof UsageError) throw error;
     throw new InputError(`cannot read input: ${(error as Error).message}`);
   } finally {
     io.signal?.removeEventListener('abort', onInterrupt);
@@ -316,7 +348,7 @@ async function execute(options: CliOptions, inputs: string[], config: LoadedConf
 }
 
 /** True when the run ends with something --fail-on names. */
-function failed(options: CliOptions, outcome: RunOutcome): boolean {
+function failed(options: ReportOptions, outcome: RunOutcome): boolean {
   const { verdicts, onNew } = options.failOn;
   for (const verdict of verdicts) if (outcome.summary.byVerdict[verdict] > 0) return true;
   return onNew && (outcome.diff?.newlyFailing ?? 0) > 0;

@@ -111,6 +111,9 @@ export interface CliOptions {
   proxyFlag: string | null;
 }
 
+/** How a run's results are reported and judged: what checking and `urlcheck merge` share. */
+export type ReportOptions = Pick<CliOptions, 'format' | 'output' | 'quiet' | 'failOn' | 'reports'>;
+
 /** What makes the exit code 1: results with these verdicts, and (with --diff) new failures. */
 export interface FailPolicy {
   verdicts: ReadonlySet<Verdict>;
