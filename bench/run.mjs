@@ -3,7 +3,7 @@
 // times. Absolute times vary on a shared machine; the ratios measured together are the result.
 //
 // Environment: BENCH_REPS (runs per variant, default 3), BENCH_ONLY (comma-separated workload
-// names, e.g. "W1,S1"; W1 W2 W3 F1 S1 M1 B1), BENCH_M1_URLS (default 1000000).
+// names, e.g. "W1,S1"; W1 W2 W3 F1 S1 M1 X1 B1), BENCH_M1_URLS (default 1000000; M1 and X1).
 import { spawn } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -27,11 +27,11 @@ mkdirSync(WORK, { recursive: true });
 
 // ---- the servers, each in its own process ---------------------------------------------------
 const servers = [];
-async function startServer(script) {
-  const child = spawn(process.execPath, [join(ROOT, 'bench', script)], { stdio: ['pipe', 'pipe', 'inherit'] });
+async function startServer(script, ...args) {
+  const child = spawn(process.execPath, [join(ROOT, 'bench', script), ...args], { stdio: ['pipe', 'pipe', 'inherit'] });
   servers.push(child);
   return new Promise((resolve, reject) => {
-    child.stdout.once('data', (chunk) => resolve(Number(String(chunk).trim())));
+    child.stdout.once('data', (chunk) => resolve(String(chunk).trim()));
     child.once('exit', () => reject(new Error(`bench server ${script} exited`)));
   });
 }
@@ -40,8 +40,9 @@ const origin = `http://127.0.0.1:${await startServer('server.mjs')}`;
 async function urlFile(name, count, delayMs, base = origin) {
   const path = join(WORK, `${name}.txt`);
   const out = createWriteStream(path);
+  const bases = Array.isArray(base) ? base : [base];
   for (let i = 0; i < count; i += 1) {
-    if (!out.write(`${base}/delay/${delayMs}/${i}\n`)) await new Promise((resolve) => out.once('drain', resolve));
+    if (!out.write(`${bases[i % bases.length]}/delay/${delayMs}/${i}\n`)) await new Promise((resolve) => out.once('drain', resolve));
   }
   await new Promise((resolve) => out.end(resolve));
   return path;
@@ -265,6 +266,38 @@ try {
     row('M1 memory', largeRun, { note: `${(largeRun.rssMiB / smallRun.rssMiB).toFixed(2)}× the peak at ${small.toLocaleString('en-US')}` });
     target(`M1 peak RSS ≤ 150 MB at ${M1_URLS.toLocaleString('en-US')}`, largeRun.rssMiB * 1.048576, 150, `${(largeRun.rssMiB * 1.048576).toFixed(0)} MB`);
     target('M1 flat: peak ≤ 1.25× the peak at a tenth of the list', largeRun.rssMiB / smallRun.rssMiB, 1.25, `${(largeRun.rssMiB / smallRun.rssMiB).toFixed(2)}×`);
+  }
+
+  if (wants('X1')) {
+    // Scale-out: the list split by host over 4 shards run side by side (as a CI matrix would on
+    // 4 runners; here they share 2 cores), then merged into one report.
+    const shards = 4;
+    const hosts = 16;
+    log(`X1 scale-out: ${M1_URLS.toLocaleString('en-US')} URLs over ${hosts} hosts, ${shards} shards side by side, C=100 each, then merge`);
+    const ports = (await startServer('server.mjs', String(hosts))).split(',');
+    const file = await urlFile('x1', M1_URLS, 0, ports.map((port) => `http://127.0.0.1:${port}`));
+    const outputs = Array.from({ length: shards }, (_, i) => join(WORK, `x1-shard-${i + 1}.ndjson`));
+    const started = performance.now();
+    const runs = await Promise.all(
+      outputs.map((path, i) => runOnce(urlcheck(file, '-c', '100', '--shard', `${i + 1}/${shards}`, '-f', 'ndjson', '-o', path), { captureStdout: false })),
+    );
+    const sideBySideMs = performance.now() - started;
+    runs.forEach((shardRun, i) => {
+      if (shardRun.code !== 0) throw new Error(`X1 shard ${i + 1}: exit ${shardRun.code}\n${shardRun.stderr.slice(0, 2000)}`);
+      const results = resultsOf(shardRun, 'urlcheck');
+      row('X1 scale-out', { name: `shard ${i + 1}/${shards}`, wallMs: shardRun.wallMs, rssMiB: shardRun.rssMiB, results, urls: results }, { note: `${((shardRun.rssMiB / (results || 1)) * 1e6).toFixed(0)} B/URL` });
+    });
+    const total = runs.reduce((sum, shardRun) => sum + resultsOf(shardRun, 'urlcheck'), 0);
+    row('X1 scale-out', { name: `${shards} shards side by side`, wallMs: sideBySideMs, rssMiB: Math.max(...runs.map((r) => r.rssMiB)), results: total, urls: M1_URLS }, { note: 'wall: the slowest shard' });
+    const [merged] = await measureVariants(
+      [{ name: 'urlcheck merge (4 reports → json)', args: [BIN, 'merge', ...outputs, '-f', 'json', '-o', '/dev/null'], kind: 'urlcheck', urls: M1_URLS, captureStdout: false, expectCode: 0 }],
+      1,
+    );
+    row('X1 scale-out', merged);
+    const peak = Math.max(...runs.map((r) => r.rssMiB));
+    target(`X1 every URL checked once across ${shards} shards`, Math.abs(total - M1_URLS), 0, `${total.toLocaleString('en-US')} of ${M1_URLS.toLocaleString('en-US')}`);
+    target('X1 merged report has every result', Math.abs(merged.results - M1_URLS), 0, `${merged.results.toLocaleString('en-US')}`);
+    target('X1 memory per shard flat: peak ≤ 150 MB', peak * 1.048576, 150, `${(peak * 1.048576).toFixed(0)} MB`);
   }
 
   if (wants('B1')) {

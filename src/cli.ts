@@ -1,5 +1,4 @@
-import { constants as fsConstants } from 'node:fs';
-import { access, open, rename, rm, stat } from 'node:fs/promises';
+import { open, rename, rm, stat } from 'node:fs/promises';
 import type { Readable, Writable } from 'node:stream';
 import { setFlagsFromString } from 'node:v8';
 import { Command, CommanderError, Option } from 'commander';
@@ -21,9 +20,10 @@ import {
 import { UsageError } from './errors.js';
 import type { ProxySettings } from './check/proxy.js';
 import type { LoadedConfig } from './config.js';
+import type { InputSource } from './input/targets.js';
 import type { CliOptions, ReportOptions } from './options.js';
 import type { Reporter } from './reporters/types.js';
-import type { RunOutcome } from './run.js';
+import type { LineCounts, RunOutcome } from './run.js';
 import type { Target } from './types.js';
 import { VERSION } from './version.js';
 
@@ -79,8 +79,12 @@ Examples:
   $ urlcheck urls.txt --report junit:results.xml --report ndjson:results.ndjson
   $ urlcheck urls.txt --diff last.json --fail-on new --quiet    for cron: only what changed
   $ urlcheck --config probes.yaml            targets with expectations (body, JSON, headers, ...)
+  $ urlcheck merge shard-*.ndjson -f json    combine shard reports (see urlcheck merge --help)
+  $ urlcheck README.md 'docs/**/*.md' --base https://example.com/   the links in documents
+  $ urlcheck https://example.com/sitemap.xml all the URLs of a sitemap (indexes followed)
 
-Input: one URL per line; blank lines and lines starting with # are skipped. A
+Input: one URL per line; blank lines and lines starting with # are skipped. Markdown,
+HTML and sitemap files or URLs give the links in them, with their lines. A
 urlcheck.config.json/.yaml in the working directory is read for defaults and targets.
 Verdicts: healthy, warning, broken, transient, blocked (see --fail-on).
 Exit codes: 0 nothing in --fail-on, 1 something in --fail-on, 2 usage or input error,
@@ -95,7 +99,7 @@ function buildProgram(io: CliIo): Command {
   };
   return new Command('urlcheck')
     .description('Check lists of URLs, fast: which are healthy and which are not.')
-    .argument('[inputs...]', 'files with one URL per line; "-" reads stdin (the default when stdin is piped)')
+    .argument('[inputs...]', 'URL lists, Markdown/HTML/sitemap files, globs or URLs of documents; "-" reads stdin (the default when stdin is piped)')
     .addOption(option('-c, --concurrency <n>', 'requests in flight at once', DEFAULT_CONCURRENCY))
     .option('--per-host <n>', 'requests in flight at once per host:port (default: no separate limit)')
     .addOption(option('-t, --timeout <ms>', 'hard deadline per attempt, redirects included (ms, or 5s / 1m)', DEFAULT_TIMEOUT_MS))
@@ -118,6 +122,13 @@ function buildProgram(io: CliIo): Command {
     .option('--config <file>', 'read defaults and targets from this file (default: ./urlcheck.config.{json,yaml,yml})')
     .option('--no-config', 'do not read a urlcheck.config file from the working directory')
     .option('--proxy <url>', 'send requests through this proxy (default: HTTPS_PROXY / HTTP_PROXY, honouring NO_PROXY)')
+    .option('--base <url>', 'resolve relative links in local Markdown/HTML files against this URL')
+    .option('--include <regex>', 'check only URLs matching this regular expression, repeatable (any may match); a leading (?i) ignores case', collect)
+    .option('--exclude <regex>', 'do not check URLs matching this regular expression, repeatable', collect)
+    .option('--shard <i/n>', 'check only shard i of n (e.g. 2/4): URLs are split by host, the same way on every machine')
+    .option('--no-dedupe', 'check every line, even when an earlier line has the same URL')
+    .option('--resume <journal>', 'continue an interrupted run from this NDJSON journal (created if missing, deleted once the run completes)')
+    .option('--dump', 'list the URLs that would be checked (after --include/--exclude, --shard and dedupe) and exit')
     .option('--sequential', 'check one URL at a time (the baseline; same code path, concurrency 1)')
     .option('--compare', `after the run, time the sequential baseline on the same URLs (a random sample of ${DEFAULT_COMPARE_FULL_LIMIT} for longer lists)`)
     .option('--compare-sample <n>', 'time the baseline on a random sample of n URLs and extrapolate (implies --compare)')
@@ -140,6 +151,9 @@ function buildProgram(io: CliIo): Command {
  * exits the process: usage and input errors become one line on stderr and exit code 2.
  */
 export async function main(args: readonly string[], io: CliIo): Promise<number> {
+  // A command of its own, so that the root's [inputs...] never reads "merge" as a list file
+  // (a list called merge is still ./merge).
+  if (args[0] === 'merge') return mergeCommand(args.slice(1), io);
   const program = buildProgram(io);
   try {
     program.parse([...args], { from: 'user' });
@@ -164,6 +178,73 @@ export async function main(args: readonly string[], io: CliIo): Promise<number> 
   }
 }
 
+const MERGE_EXAMPLES = `
+Examples:
+  $ urlcheck merge shard-*.ndjson                         one table for every shard
+  $ urlcheck merge shard-*.ndjson -f json -o all.json     one JSON report
+  $ urlcheck merge a.json b.ndjson --report junit:all.xml --fail-on broken`;
+
+function buildMergeProgram(io: CliIo): Command {
+  const collect = (value: string, previous: string[] = []) => [...previous, value];
+  return new Command('urlcheck merge')
+    .description('Combine JSON/NDJSON reports (e.g. one per --shard) into one report, with the summary and exit code of all of them.')
+    .argument('<reports...>', 'reports written with -f json or -f ndjson')
+    .addOption(new Option('-f, --format <format>', 'report format').choices(FORMATS).default(DEFAULT_FORMAT, DEFAULT_FORMAT))
+    .option('-o, --output <file>', 'write the report to a file instead of stdout')
+    .option('--report <format:path>', 'also write a report to a file, repeatable', collect)
+    .addOption(new Option('--fail-on <verdicts>', 'verdicts that make the exit code 1 (see urlcheck --help)').default(DEFAULT_FAIL_ON, DEFAULT_FAIL_ON))
+    .option('--diff <report>', 'compare with a previous JSON or NDJSON report')
+    .option('-q, --quiet', 'print only what needs attention; nothing otherwise')
+    .option('--no-color', 'no colours')
+    .helpOption('-h, --help', 'show this help')
+    .addHelpText('after', MERGE_EXAMPLES)
+    .showSuggestionAfterError(true)
+    .exitOverride()
+    .configureOutput({
+      writeOut: (text) => io.stdout.write(text),
+      writeErr: (text) => io.stderr.write(text),
+      outputError: () => {},
+    });
+}
+
+/** `urlcheck merge <reports...>`: replays reports through the same outputs and exit codes as a run. */
+async function mergeCommand(args: readonly string[], io: CliIo): Promise<number> {
+  const program = buildMergeProgram(io);
+  try {
+    program.parse([...args], { from: 'user' });
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      if (error.code === 'commander.helpDisplayed') return EXIT.OK;
+      return usageError(io, `${error.message.replace(/^error: /, '').trim()} (see urlcheck merge --help)`);
+    }
+    throw error;
+  }
+  const raw = program.opts<Record<string, unknown>>();
+  try {
+    const [{ resolveReportOptions }, merge] = await Promise.all([import('./options.js'), import('./merge.js')]);
+    const options = resolveReportOptions(raw);
+    const outputs = [
+      ...(options.output === null ? [] : [{ flag: '--output', path: options.output }]),
+      ...options.reports.map((report) => ({ flag: '--report', path: report.path })),
+    ];
+    // Every report (and --diff's) is read, or at least opened, before any output is: an output
+    // that names one of the reports is refused rather than emptied.
+    const plan = await merge.planMerge(program.args, outputs);
+    const diff = options.diff === null ? null : await import('./diff.js').then(async ({ loadPreviousReport, DiffTracker }) => new DiffTracker(await loadPreviousReport(options.diff as string)));
+    let problems: string[] = [];
+    const code = await runReported(options, io, raw['color'] !== false, { usesStdin: false, countAhead: null }, async (reporter, signal) => {
+      const outcome = await merge.mergeReports({ paths: program.args, plan, reporter, signal, diff });
+      problems = merge.describeMergeProblems(outcome);
+      return outcome;
+    });
+    for (const problem of problems) io.stderr.write(`urlcheck: warning: ${problem}\n`);
+    return code;
+  } catch (error) {
+    if (error instanceof UsageError || error instanceof InputError) return usageError(io, error.message);
+    return usageError(io, `unexpected error: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
 /** The config file: --config, or one found in the working directory (unless --no-config). */
 async function readConfig(raw: Record<string, unknown>, io: CliIo): Promise<LoadedConfig | null> {
   if (raw['config'] === false) return null;
@@ -184,23 +265,32 @@ function withConfigDefaults(program: Command, raw: Record<string, unknown>, from
 }
 
 async function execute(options: CliOptions, inputs: string[], config: LoadedConfig | null, colorFlag: boolean, io: CliIo): Promise<number> {
-  const [{ readTargetBatches }, { runChecks }] = await Promise.all([import('./input/targets.js'), import('./run.js')]);
+  const [{ readTargetBatches, createExtractionStats, InputReadError }, { describeSkipped }, { runChecks, describeLineCounts }] = await Promise.all([
+    import('./input/targets.js'),
+    import('./input/sources.js'),
+    import('./run.js'),
+  ]);
+  const inputErrorMessage = (error: unknown) => (error instanceof InputReadError ? error.message : `cannot read input: ${(error as Error).message}`);
 
   const proxy = await resolveProxy(options, io);
   if (proxy !== null) options.check.proxy = proxy;
   const configTargets = config === null ? [] : (await import('./config.js')).configTargetsToTargets(config);
   // A config file with targets is an input of its own: stdin is read only when asked for with "-".
-  const sources = await openSources(inputs, io, configTargets.length > 0);
-  const listBatches = sources.list.length === 0 ? null : readTargetBatches(sources.list)[Symbol.asyncIterator]();
+  const sources = await openSources(inputs, io, configTargets.length > 0, options);
+  const stats = createExtractionStats();
+  const listBatches = sources.list.length === 0 ? null : readTargetBatches(sources.list, stats)[Symbol.asyncIterator]();
   // The config's targets, then the lists' first batch (which proves there are URLs) again,
   // then the rest, without another generator layer on the hot path.
   const queue: Target[][] = [];
   if (configTargets.length > 0) queue.push(configTargets);
   else if (listBatches !== null) {
     const first = await listBatches.next().catch((error: unknown) => {
-      throw new InputError(`cannot read input: ${(error as Error).message}`);
+      throw new InputError(inputErrorMessage(error));
     });
-    if (first.done === true) throw new InputError(`no URLs found in ${sources.names}`);
+    if (first.done === true) {
+      const skipped = describeSkipped(stats);
+      throw new InputError(`no URLs found in ${sources.names}${skipped === null ? '' : ` (${skipped})`}`);
+    }
     queue.push(first.value);
   }
   const targets: AsyncIterable<Target[]> = {
@@ -217,24 +307,76 @@ async function execute(options: CliOptions, inputs: string[], config: LoadedConf
   // Read the previous report before any output is opened: `--diff last.ndjson -o last.ndjson` is safe.
   const diff = options.diff === null ? null : await import('./diff.js').then(async ({ loadPreviousReport, DiffTracker }) => new DiffTracker(await loadPreviousReport(options.diff as string)));
 
+  // Only local lists can be counted ahead; documents and URLs are read once, as they are checked.
+  const countable = sources.list.length > 0 && sources.list.every((source) => source.url === undefined && source.name !== 'stdin' && (source.kind ?? 'list') === 'list');
+  if (options.dump) return dumpList(options, targets, io);
+  // Opened before any output, like --diff: a journal that is not one is refused before anything runs.
+  const journal = options.resume === null ? null : await (await import('./resume.js')).openJournal(options.resume);
+
   const countAhead =
-    sources.usesStdin || sources.list.length === 0
+    // Lines left out by --include/--exclude or --shard would make the count a wrong total.
+    !countable || options.selection !== null
       ? null
       : async (signal: AbortSignal) => {
           const { countTargets } = await import('./input/count.js');
           const count = await countTargets(sources.list.map((source) => source.name), signal);
           return count === null ? null : count + configTargets.length;
         };
-  return runReported(options, io, colorFlag, { usesStdin: sources.usesStdin, countAhead }, (reporter, signal) =>
-    runChecks({
-      targets,
-      options: options.check,
-      reporter,
-      compare: options.compare ? { sampleSize: options.compareSample ?? DEFAULT_COMPARE_FULL_LIMIT } : null,
-      signal,
-      diff,
-    }),
-  );
+  let lines: LineCounts | null = null;
+  const note = () => {
+    const parts = [describeSkipped(stats), lines === null ? null : describeLineCounts(lines)].filter((part) => part !== null);
+    return parts.length === 0 ? null : parts.join('; ');
+  };
+  try {
+    const code = await runReported(options, io, colorFlag, { usesStdin: sources.usesStdin, countAhead, note }, async (reporter, signal) => {
+      const outcome = await runChecks({
+        targets,
+        options: options.check,
+        reporter,
+        compare: options.compare ? { sampleSize: options.compareSample ?? DEFAULT_COMPARE_FULL_LIMIT } : null,
+        signal,
+        diff,
+        dedupe: options.dedupe,
+        selection: options.selection,
+        journal,
+      });
+      lines = outcome.lines;
+      return outcome;
+    });
+    // The run finished and its reports are written: the journal has served. An interrupted run keeps it.
+    if (journal !== null && (code === EXIT.OK || code === EXIT.UNHEALTHY)) await journal.remove();
+    return code;
+  } finally {
+    await journal?.close();
+  }
+}
+
+/** --dump: the targets a run would check, one per line on stdout (or --output), none checked. */
+async function dumpList(options: CliOptions, targets: AsyncIterable<Target[]>, io: CliIo): Promise<number> {
+  const [{ dumpTargets, describeDump }, { TextWriter }] = await Promise.all([import('./select.js'), import('./output.js')]);
+  const output = options.output === null ? null : await openOutput(options.output, 'ndjson', '--output');
+  const stop = new AbortController();
+  let brokenPipe = false;
+  const out = new TextWriter(output?.stream ?? io.stdout, (error) => {
+    if ((error as NodeJS.ErrnoException).code === 'EPIPE' && output === null) brokenPipe = true;
+    stop.abort(error);
+  });
+  const onInterrupt = () => stop.abort(io.signal?.reason);
+  if (io.signal?.aborted) onInterrupt();
+  io.signal?.addEventListener('abort', onInterrupt, { once: true });
+  try {
+    const format = options.format === 'ndjson' ? 'ndjson' : 'text';
+    const dumped = await dumpTargets({ targets, selection: options.selection, dedupe: options.dedupe, format, out, signal: stop.signal });
+    if (output !== null) await output.commit(out);
+    else await out.flush();
+    if (brokenPipe) return EXIT.BROKEN_PIPE;
+    if (!options.quiet) io.stderr.write(`urlcheck: ${describeDump(dumped)}\n`);
+  } finally {
+    io.signal?.removeEventListener('abort', onInterrupt);
+  }
+  const reason: unknown = io.signal?.aborted ? io.signal.reason : null;
+  if (reason instanceof Interrupt) return reason.signalName === 'SIGTERM' ? EXIT.SIGTERM : EXIT.SIGINT;
+  return EXIT.OK;
 }
 
 /** What {@link runReported} needs to know about the run's input. */
@@ -243,6 +385,8 @@ interface RunInput {
   usesStdin: boolean;
   /** Counts the targets ahead (for the progress bar's total), or null when they cannot be counted. */
   countAhead: ((signal: AbortSignal) => Promise<number | null>) | null;
+  /** A note for stderr once the run is over (e.g. links skipped in documents), or null. */
+  note?: () => string | null;
 }
 
 /**
@@ -332,10 +476,14 @@ async function runReported(
     await Promise.all([output, ...extraOutputs].map((opened) => opened?.discard()));
     if (stop.signal.aborted && brokenPipe) return EXIT.BROKEN_PIPE;
     if (error instanceof UsageError) throw error;
-    throw new InputError(`cannot read input: ${(error as Error).message}`);
+    // An input error already says which input (InputReadError: `cannot read input "x": …`).
+    const message = (error as Error).message;
+    throw new InputError((error as { code?: unknown }).code === 'INPUT' ? message : `cannot read input: ${message}`);
   } finally {
     io.signal?.removeEventListener('abort', onInterrupt);
   }
+  const note = input.note?.() ?? null;
+  if (note !== null && !options.quiet && !brokenPipe) err.write(`urlcheck: ${note}\n`);
   if (output !== null) await output.commit(out);
   else await out.flush();
   for (const { output: opened, writer } of extraWriters) await opened.commit(writer);
@@ -350,6 +498,9 @@ async function runReported(
 /** True when the run ends with something --fail-on names. */
 function failed(options: ReportOptions, outcome: RunOutcome): boolean {
   const { verdicts, onNew } = options.failOn;
+  // Only a merge gets here interrupted (a run stopped by a signal exits 130/143 before): a report
+  // cut short means URLs nobody can vouch for, so it fails unless nothing can fail.
+  if (outcome.summary.interrupted && (verdicts.size > 0 || onNew)) return true;
   for (const verdict of verdicts) if (outcome.summary.byVerdict[verdict] > 0) return true;
   return onNew && (outcome.diff?.newlyFailing ?? 0) > 0;
 }
@@ -366,37 +517,40 @@ async function resolveProxy(options: CliOptions, io: CliIo): Promise<ProxySettin
 }
 
 interface OpenedSources {
-  list: Array<{ name: string; open(): AsyncIterable<Buffer | string> }>;
+  list: InputSource[];
   names: string;
   usesStdin: boolean;
 }
 
 /**
- * Checks every input is a readable file before anything runs, so a typo fails fast with exit 2.
- * With no inputs, stdin is read, unless `haveTargets` (a config file's) already gives some.
+ * Resolves the inputs (files, globs, URLs of documents and sitemaps, `-`) and checks every file
+ * is readable before anything runs, so a typo fails fast with exit 2. With no inputs, stdin is
+ * read, unless `haveTargets` (a config file's) already gives some.
  */
-async function openSources(inputs: string[], io: CliIo, haveTargets: boolean): Promise<OpenedSources> {
-  const { createReadStream } = await import('node:fs');
+async function openSources(inputs: string[], io: CliIo, haveTargets: boolean, options: CliOptions): Promise<OpenedSources> {
   if (inputs.length === 0 && haveTargets) return { list: [], names: 'the config file', usesStdin: false };
   const paths = inputs.length > 0 ? inputs : ['-'];
   if (inputs.length === 0 && io.stdin.isTTY === true) {
     throw new InputError('no input: pass a file of URLs, or pipe them on stdin (see urlcheck --help)');
   }
-  const list: OpenedSources['list'] = [];
-  for (const path of paths) {
-    if (path === '-') {
-      list.push({ name: 'stdin', open: () => io.stdin });
-      continue;
-    }
-    try {
-      const info = await stat(path);
-      if (info.isDirectory()) throw new InputError(`cannot read input "${path}": it is a directory`);
-      await access(path, fsConstants.R_OK);
-    } catch (error) {
-      if (error instanceof InputError) throw error;
-      throw new InputError(`cannot read input "${path}": ${describeFsError(error)}`);
-    }
-    list.push({ name: path, open: () => createReadStream(path) });
+  const [{ resolveInputs }, { publicOnlyLookup }] = await Promise.all([import('./input/sources.js'), import('./check/address-policy.js')]);
+  const check = options.check;
+  let list: InputSource[];
+  try {
+    list = await resolveInputs(paths, {
+      cwd: io.cwd ?? process.cwd(),
+      timeoutMs: check.timeoutMs,
+      base: options.base,
+      stdin: io.stdin,
+      // Documents fetched from URLs obey the same rules as the checks themselves.
+      lookup: check.publicOnly ? publicOnlyLookup(check.lookup) : check.lookup,
+      userAgent: check.userAgent,
+      insecure: check.insecure,
+      proxy: check.proxy,
+    });
+  } catch (error) {
+    if (error instanceof UsageError) throw error;
+    throw new InputError((error as Error).message);
   }
   return {
     list,

@@ -8,13 +8,24 @@ export { BaselineSampler, buildComparison, measureBaseline, type Comparison } fr
 export { UsageError } from './errors.js';
 export { parseHeader, type HeaderPair } from './headers.js';
 export { readLineBatches, readLines, MAX_LINE_LENGTH, type InputLine } from './input/lines.js';
-export { parseTarget, readTargetBatches, readTargets, type InputSource } from './input/targets.js';
+export {
+  createExtractionStats,
+  InputReadError,
+  parseTarget,
+  readTargetBatches,
+  readTargets,
+  type ExtractionStats,
+  type InputKind,
+  type InputSource,
+} from './input/targets.js';
+export { describeSkipped, fetchDocument, resolveInputs } from './input/sources.js';
 export * from './defaults.js';
 export {
   parseFailOn,
   parseReportTarget,
   resolveCheckOptions,
   resolveCliOptions,
+  resolveReportOptions,
   type CheckOptions,
   type CliOptions,
   type FailPolicy,
@@ -47,6 +58,18 @@ export {
   type WarningCode,
 } from './types.js';
 export { looksChallenged, verdictOf } from './verdict.js';
+export {
+  describeMergeProblems,
+  mergeReports,
+  planMerge,
+  readReport,
+  readReportResults,
+  resultFromReport,
+  type MergeOutcome,
+  type MergePlan,
+  type MergeRequest,
+  type ReportSource,
+} from './merge.js';
 export { DiffTracker, loadPreviousReport, PreviousReport, readPreviousReport, type DiffSummary, type PreviousReportFormat } from './diff.js';
 export { CONFIG_FILE_NAMES, configTargetsToTargets, findConfig, loadConfig, type ConfigTarget, type LoadedConfig } from './config.js';
 export { DEFAULT_BODY_LIMIT_BYTES, evaluateExpectations, needsBody, parseJsonPath, type ExpectInput } from './check/expect.js';

@@ -21,6 +21,7 @@ import {
   type Format,
 } from './defaults.js';
 import { UsageError } from './errors.js';
+import { parsePattern, parseShard, type TargetSelection } from './select.js';
 import { VERDICTS, type Verdict } from './types.js';
 
 export * from './defaults.js';
@@ -109,6 +110,16 @@ export interface CliOptions {
   diff: string | null;
   /** The --proxy flag's value (the environment is read by the CLI); null = none given. */
   proxyFlag: string | null;
+  /** Check each distinct URL once (the default); false with --no-dedupe. */
+  dedupe: boolean;
+  /** --include, --exclude and --shard; null when none was given. */
+  selection: TargetSelection | null;
+  /** The --resume journal's path; null = none. */
+  resume: string | null;
+  /** --dump: list the targets that would be checked instead of checking them. */
+  dump: boolean;
+  /** Resolve relative links in local documents against this URL; null = skip them. */
+  base: string | null;
 }
 
 /** How a run's results are reported and judged: what checking and `urlcheck merge` share. */
@@ -179,6 +190,11 @@ const FLAG_NAMES: Record<string, string> = {
   report: '--report',
   diff: '--diff',
   proxy: '--proxy',
+  include: '--include',
+  exclude: '--exclude',
+  shard: '--shard',
+  resume: '--resume',
+  base: '--base',
 };
 
 /** Flags whose values may be secrets and are never echoed in an error. */
@@ -261,7 +277,28 @@ export const cliOptionsSchema = z.object({
   diff: z.string().min(1, { error: 'must be a file path' }).optional(),
   // An empty --proxy "" turns proxies from the environment off.
   proxy: z.string().optional(),
+  include: z.array(parsedBy(parsePattern)).default([]),
+  exclude: z.array(parsedBy(parsePattern)).default([]),
+  shard: parsedBy(parseShard).optional(),
+  dedupe: z.boolean().default(true),
+  resume: z.string().min(1, { error: 'must be a file path' }).optional(),
+  dump: z.boolean().default(false),
+  base: z.string().min(1, { error: 'must be an http(s) URL' }).optional(),
 });
+
+/** The options `urlcheck merge` takes: how to report and judge, nothing about checking. */
+const reportOptionsSchema = cliOptionsSchema.pick({ format: true, output: true, report: true, failOn: true, diff: true, quiet: true });
+
+/** Validates `urlcheck merge`'s raw option values; throws a {@link UsageError} like {@link resolveCliOptions}. */
+export function resolveReportOptions(raw: Record<string, unknown>): ReportOptions & { diff: string | null } {
+  const parsed = reportOptionsSchema.safeParse(raw);
+  if (!parsed.success) throw new UsageError(describeIssue(parsed.error.issues[0], raw));
+  const o = parsed.data;
+  if (o.failOn.onNew && o.diff === undefined) {
+    throw new UsageError('--fail-on new needs --diff <previous report>: new failures are counted against it');
+  }
+  return { format: o.format, output: o.output ?? null, reports: o.report, failOn: o.failOn, quiet: o.quiet, diff: o.diff ?? null };
+}
 
 /**
  * Validates the command line's raw option values and resolves them into {@link CliOptions}.
@@ -276,6 +313,9 @@ export function resolveCliOptions(raw: Record<string, unknown>): CliOptions {
   }
   if (o.failOn.onNew && o.diff === undefined) {
     throw new UsageError('--fail-on new needs --diff <previous report>: new failures are counted against it');
+  }
+  if (o.dump && o.resume !== undefined) {
+    throw new UsageError('--dump cannot be combined with --resume: a dump checks nothing, so there is nothing to resume');
   }
   return {
     check: resolveCheckOptions({
@@ -304,6 +344,14 @@ export function resolveCliOptions(raw: Record<string, unknown>): CliOptions {
     reports: o.report,
     diff: o.diff ?? null,
     proxyFlag: o.proxy ?? null,
+    dedupe: o.dedupe,
+    selection:
+      o.include.length > 0 || o.exclude.length > 0 || o.shard !== undefined
+        ? { include: o.include, exclude: o.exclude, shard: o.shard ?? null }
+        : null,
+    resume: o.resume ?? null,
+    dump: o.dump,
+    base: o.base ?? null,
   };
 }
 

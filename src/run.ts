@@ -1,10 +1,13 @@
 import { BaselineSampler, measureBaseline, type Comparison } from './compare.js';
+import { DedupeStore } from './dedupe.js';
 import type { DiffSummary, DiffTracker } from './diff.js';
 import type { CheckOptions } from './options.js';
 import { checkInBatches, type TargetStream } from './pool.js';
 import type { Reporter } from './reporters/types.js';
+import { journalKeyOf, ReportedLines, type ResumeJournal } from './resume.js';
+import { selectsEverything, TargetSelector, type TargetSelection } from './select.js';
 import { SummaryBuilder, type Summary } from './summary.js';
-import type { Target } from './types.js';
+import type { CheckResult, Target } from './types.js';
 import { VERSION } from './version.js';
 
 /** A whole run: targets in, results to a reporter, a summary out. */
@@ -22,6 +25,36 @@ export interface RunRequest {
   signal?: AbortSignal;
   /** Compare each result with a previous report (--diff): sets `result.change`. */
   diff?: DiffTracker | null;
+  /**
+   * Check each distinct URL (its href without the fragment) once: every later line with it is
+   * reported with that check's result and `duplicateOf` (see `DedupeStore` for the memory it
+   * takes). Default false (every line checked); the CLI turns it on unless --no-dedupe.
+   */
+  dedupe?: boolean;
+  /** Check only the lines --include/--exclude and --shard select; null (the default) = every line. */
+  selection?: TargetSelection | null;
+  /**
+   * Resume from, and append to, this journal (--resume; open it with `openJournal`): its results
+   * are replayed to the reporter first, its lines are not reported again and, with `dedupe`, its
+   * URLs are not requested again. Every result of this run is appended as it completes. The run
+   * closes the journal when it ends but never deletes it: the caller removes it once the run
+   * finished and its reports are safe (`journal.remove()`).
+   */
+  journal?: ResumeJournal | null;
+}
+
+/** How a run accounted for input lines that it did not check itself. */
+export interface LineCounts {
+  /** Lines --include/--exclude left out (of this shard's): no result. */
+  excluded: number;
+  /** Lines that belong to other shards (--shard): no result here. */
+  otherShards: number;
+  /** Lines reported with the result of an earlier line with the same URL (`duplicateOf`). */
+  duplicates: number;
+  /** Results replayed from the --resume journal. */
+  replayed: number;
+  /** Damaged journal lines that were skipped (their input lines were checked again). */
+  journalSkipped: number;
 }
 
 /** What a run ended with. */
@@ -31,16 +64,31 @@ export interface RunOutcome {
   diff: DiffSummary | null;
 }
 
+/** What {@link runChecks} ended with: the {@link RunOutcome}, and the input lines it did not check itself. */
+export interface CheckedRunOutcome extends RunOutcome {
+  lines: LineCounts;
+}
+
 /**
  * Checks every target through the bounded pool, streaming each result to the reporter as it
  * completes and folding it into the summary; then, if asked, times the sequential baseline
  * over the same targets (or a sample) with the same options. Holds no result list.
+ *
+ * With `selection`, `dedupe` or `journal`, a stage between the input and the pool decides for
+ * each line: left out (counted), already reported (resumed), held for a check of its URL that
+ * is running, reported at once from a finished check of its URL, or checked.
  */
-export async function runChecks(request: RunRequest): Promise<RunOutcome> {
+export async function runChecks(request: RunRequest): Promise<CheckedRunOutcome> {
   const { options, reporter, signal } = request;
-  const sampler = request.compare ? new BaselineSampler(request.compare.sampleSize) : null;
-  const targets = sampler === null ? request.targets : sampled(request.targets, sampler);
+  const diff = request.diff ?? null;
+  const journal = request.journal ?? null;
+  const selector = selectsEverything(request.selection) ? null : new TargetSelector(request.selection as TargetSelection);
+  const store = request.dedupe === true ? new DedupeStore() : null;
+  const reported = journal === null ? null : new ReportedLines();
   const summary = new SummaryBuilder();
+  const onResult = reporter.onResult?.bind(reporter);
+  let duplicates = 0;
+  let replayed = 0;
 
   await reporter.onRunStart?.({
     version: VERSION,
@@ -54,16 +102,124 @@ export async function runChecks(request: RunRequest): Promise<RunOutcome> {
     maxRedirects: options.maxRedirects,
   });
   const started = performance.now();
-  const onResult = reporter.onResult?.bind(reporter);
-  const diff = request.diff ?? null;
-  for await (const batch of checkInBatches(targets, options, signal)) {
-    for (const result of batch) {
+
+  // Set once the run loop is over: the input stage, which may be awaiting a reporter, stops.
+  let closed = false;
+  // The input stage waits here while too many duplicates are held for checks still running.
+  let inputPaused: (() => void) | null = null;
+  const resumeInput = () => {
+    const resolve = inputPaused;
+    inputPaused = null;
+    resolve?.();
+  };
+
+  // Per-line fields and the journal come before any reporter sees a result: a result the
+  // reports show is always in the journal, so a resumed run never checks its URL again.
+  const prepare = (results: readonly CheckResult[]) => {
+    for (const result of results) {
       if (diff !== null) result.change = diff.classify(result);
-      summary.add(result);
-      if (sampler !== null) sampler.record(result);
-      const waiting = onResult?.(result);
-      if (waiting !== undefined) await waiting;
+      journal?.append(result);
     }
+    journal?.flush();
+  };
+
+  const admitted = async function* (input: TargetStream): AsyncGenerator<Target[]> {
+    for await (const item of input) {
+      const batch = isBatch(item) ? item : [item];
+      const toCheck: Target[] = [];
+      let answered: CheckResult[] | null = null;
+      for (const target of batch) {
+        if (selector !== null && !selector.accepts(target)) continue;
+        if (reported !== null && reported.size > 0 && reported.has(target)) continue;
+        if (store === null) {
+          toCheck.push(target);
+          continue;
+        }
+        const admission = store.admit(target);
+        if (admission.kind === 'check') toCheck.push(target);
+        else if (admission.kind === 'duplicate') (answered ??= []).push(admission.result);
+      }
+      if (answered !== null) {
+        duplicates += answered.length;
+        prepare(answered);
+        for (const result of answered) {
+          summary.add(result);
+          const waiting = onResult?.(result);
+          if (waiting !== undefined) await waiting;
+          if (closed) return;
+        }
+      }
+      if (toCheck.length > 0) yield toCheck;
+      // Everything yielded is in the pool now, so the checks these duplicates wait for are running.
+      while (store?.mustPause === true && !closed && signal?.aborted !== true) {
+        await new Promise<void>((resolve) => {
+          inputPaused = resolve;
+        });
+      }
+      if (closed || signal?.aborted === true) return;
+    }
+  };
+
+  // The originals' results, each followed by the results of the duplicates that waited for it.
+  const withDuplicates = (batch: CheckResult[], dedupe: DedupeStore): CheckResult[] => {
+    let combined: CheckResult[] | null = null;
+    for (let i = 0; i < batch.length; i += 1) {
+      const result = batch[i] as CheckResult;
+      const waited = dedupe.settle(result);
+      if (waited !== null) {
+        combined ??= batch.slice(0, i);
+        combined.push(result);
+        for (const duplicate of waited) combined.push(duplicate);
+        duplicates += waited.length;
+      } else if (combined !== null) combined.push(result);
+    }
+    if (inputPaused !== null && !dedupe.mustPause) resumeInput();
+    return combined ?? batch;
+  };
+
+  signal?.addEventListener('abort', resumeInput, { once: true });
+  let sampler: BaselineSampler | null = null;
+  try {
+    if (journal !== null && reported !== null) {
+      for await (const batch of journal.replay()) {
+        for (const result of batch) {
+          reported.add(result);
+          if (store !== null) {
+            const key = journalKeyOf(result);
+            if (key !== null) store.remember(key, result);
+          }
+          if (diff !== null) result.change = diff.classify(result);
+          else delete result.change;
+          replayed += 1;
+          summary.add(result);
+          const waiting = onResult?.(result);
+          if (waiting !== undefined) await waiting;
+        }
+        if (signal?.aborted === true) break;
+      }
+    }
+
+    let targets = selector === null && store === null && reported === null ? request.targets : admitted(request.targets);
+    // Sampled after the stage: the baseline times only what this run checked.
+    if (request.compare) {
+      sampler = new BaselineSampler(request.compare.sampleSize);
+      targets = sampled(targets, sampler);
+    }
+    for await (const batch of checkInBatches(targets, options, signal)) {
+      const ready = store === null ? batch : withDuplicates(batch, store);
+      if (diff !== null || journal !== null) prepare(ready);
+      for (const result of ready) {
+        summary.add(result);
+        if (sampler !== null) sampler.record(result);
+        const waiting = onResult?.(result);
+        if (waiting !== undefined) await waiting;
+      }
+    }
+  } finally {
+    closed = true;
+    resumeInput();
+    signal?.removeEventListener('abort', resumeInput);
+    await journal?.close();
   }
   const wallMs = performance.now() - started;
 
@@ -72,9 +228,31 @@ export async function runChecks(request: RunRequest): Promise<RunOutcome> {
     await reporter.onBaselineStart?.({ sampleSize: Math.min(sampler.total, sampler.capacity), estimated: sampler.total > sampler.capacity });
     comparison = await measureBaseline(sampler, options, { wallMs, maxCheckMs: summary.maxLatencyMs }, signal);
   }
-  const end = { summary: summary.finish(wallMs, signal?.aborted === true), comparison, diff: diff?.finish() ?? null };
+  const lines: LineCounts = {
+    excluded: selector?.excluded ?? 0,
+    otherShards: selector?.otherShards ?? 0,
+    duplicates,
+    replayed,
+    journalSkipped: journal?.skippedLines ?? 0,
+  };
+  const end: CheckedRunOutcome = { summary: summary.finish(wallMs, signal?.aborted === true), comparison, diff: diff?.finish() ?? null, lines };
   await reporter.onRunEnd?.(end);
   return end;
+}
+
+/**
+ * One line for stderr saying which input lines the run did not check itself and why, or null
+ * when it checked every line: nothing is left out silently.
+ */
+export function describeLineCounts(lines: LineCounts): string | null {
+  const parts: string[] = [];
+  const count = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+  if (lines.excluded > 0) parts.push(`${count(lines.excluded, 'line')} left out by --include/--exclude`);
+  if (lines.otherShards > 0) parts.push(`${count(lines.otherShards, 'line')} left to other shards`);
+  if (lines.duplicates > 0) parts.push(`${count(lines.duplicates, 'duplicate line')} reported from the line that was checked (duplicateOf)`);
+  if (lines.replayed > 0) parts.push(`${count(lines.replayed, 'result')} resumed from the journal`);
+  if (lines.journalSkipped > 0) parts.push(`${count(lines.journalSkipped, 'damaged journal line')} skipped`);
+  return parts.length === 0 ? null : parts.join('; ');
 }
 
 async function* sampled(targets: TargetStream, sampler: BaselineSampler): AsyncGenerator<Target | readonly Target[]> {
@@ -83,4 +261,8 @@ async function* sampled(targets: TargetStream, sampler: BaselineSampler): AsyncG
     else sampler.offer(item as Target);
     yield item;
   }
+}
+
+function isBatch(value: Target | readonly Target[]): value is readonly Target[] {
+  return Array.isArray(value);
 }

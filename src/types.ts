@@ -233,6 +233,14 @@ export interface CheckResult extends TargetOrigin {
    * then and is now.
    */
   change?: Change | null;
+  /**
+   * Only on a duplicate line (dedupe, on by default in the CLI): its URL (the href without its
+   * fragment) was also on an earlier line, and this result is that line's check, which is named
+   * here; the URL was requested once. A duplicate read while that check was running gets its
+   * whole result; one read after it finished gets its outcome (ok, status, verdict, error,
+   * warnings, redirects, durationMs, attempts, method) with `timings` and `tls` null.
+   */
+  duplicateOf?: TargetOrigin;
 }
 
 /** How a URL's health changed since a previous report (--diff). Stable values. */

@@ -1,0 +1,239 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { linkTarget } from '../../src/input/documents.js';
+import { extractHtmlLinks, parseSrcset } from '../../src/input/extract-html.js';
+import { extractMarkdownLinks } from '../../src/input/extract-markdown.js';
+import { SitemapReader, type SitemapEntry } from '../../src/input/extract-sitemap.js';
+import { describeSkipped, kindFromContentType, kindFromPath } from '../../src/input/sources.js';
+import { createExtractionStats } from '../../src/input/targets.js';
+
+describe('extractMarkdownLinks', () => {
+  it('finds inline links, images, autolinks, literals and definitions, each at its line', () => {
+    const markdown = [
+      '[![CI](https://ci.example.com/badge.svg)](https://ci.example.com/)', // 1
+      'See <https://auto.example.com/> and https://literal.example.com/x.', // 2
+      'Also www.example.org, and [ref][r].', // 3
+      '', // 4
+      '[r]: https://ref.example.com/', // 5
+    ].join('\n');
+    expect(extractMarkdownLinks(markdown)).toEqual([
+      { href: 'https://ci.example.com/', line: 1 },
+      { href: 'https://ci.example.com/badge.svg', line: 1 },
+      { href: 'https://auto.example.com/', line: 2 },
+      { href: 'https://literal.example.com/x', line: 2 },
+      { href: 'http://www.example.org', line: 3 },
+      { href: 'https://ref.example.com/', line: 5 },
+    ]);
+  });
+
+  it('gives the line of the URL, not of the link text, when a link spans lines', () => {
+    const markdown = ['[a link', 'over two lines](https://multi.example.com/)', '', '[id]:', '   https://def.example.com/ "title"'].join('\n');
+    expect(extractMarkdownLinks(markdown)).toEqual([
+      { href: 'https://multi.example.com/', line: 2 },
+      { href: 'https://def.example.com/', line: 5 },
+    ]);
+  });
+
+  it('ignores URLs in fenced code, indented code and code spans', () => {
+    const markdown = ['```', 'https://fenced.example.com/ [x](https://fenced-link.example.com/)', '```', '', '    https://indented.example.com/', '', 'Run `curl https://span.example.com/`.'].join('\n');
+    expect(extractMarkdownLinks(markdown)).toEqual([]);
+  });
+
+  it('reads raw HTML inside Markdown with lines counted from where it starts', () => {
+    const markdown = ['Intro', '', '<div>', '  <a href="https://a.example.com/">a</a>', '  <img', '    src="https://img.example.com/x.png">', '</div>', '', 'Inline <a href="https://inline.example.com/">html</a>.'].join('\n');
+    expect(extractMarkdownLinks(markdown)).toEqual([
+      { href: 'https://a.example.com/', line: 4 },
+      { href: 'https://img.example.com/x.png', line: 6 },
+      { href: 'https://inline.example.com/', line: 9 },
+    ]);
+  });
+
+  it('survives deeply nested quotes without recursion', () => {
+    const markdown = `${'>'.repeat(2000)} [deep](https://deep.example.com/)`;
+    expect(extractMarkdownLinks(markdown)).toEqual([{ href: 'https://deep.example.com/', line: 1 }]);
+  });
+});
+
+describe('extractHtmlLinks', () => {
+  it('finds the documented element/attribute set and the first <base href>', () => {
+    const html = [
+      '<base href="https://docs.example.com/">', // 1
+      '<base href="https://ignored.example.com/">', // 2
+      '<a href="a.html">a</a><area href="area.html">', // 3
+      '<link rel="stylesheet" href="s.css"><link rel="preconnect dns-prefetch" href="https://fonts.example.com">', // 4
+      '<script src="s.js"></script><iframe src="f.html"></iframe><embed src="e.swf">', // 5
+      '<video src="v.mp4" poster="p.png"><track src="t.vtt"></video><audio src="a.mp3"></audio>', // 6
+      '<img src="i.png" srcset="i1.png 1x, i2.png 2x"><source src="s.webm" srcset="s1.webp">', // 7
+      '<!-- <a href="commented.html"></a> --><p>https://text.example.com/</p>', // 8
+    ].join('\n');
+    const { links, baseHref } = extractHtmlLinks(html);
+    expect(baseHref).toBe('https://docs.example.com/');
+    expect(links).toEqual([
+      { href: 'a.html', line: 3 },
+      { href: 'area.html', line: 3 },
+      { href: 's.css', line: 4 },
+      { href: 's.js', line: 5 },
+      { href: 'f.html', line: 5 },
+      { href: 'e.swf', line: 5 },
+      { href: 'v.mp4', line: 6 },
+      { href: 'p.png', line: 6 },
+      { href: 't.vtt', line: 6 },
+      { href: 'a.mp3', line: 6 },
+      { href: 'i.png', line: 7 },
+      { href: 'i1.png', line: 7 },
+      { href: 'i2.png', line: 7 },
+      { href: 's.webm', line: 7 },
+      { href: 's1.webp', line: 7 },
+    ]);
+  });
+
+  it('decodes entities and puts each attribute of a multi-line tag on its own line', () => {
+    const html = ['<p>', '<img', '  alt="x"', '  src="/a?x=1&amp;y=2"', '  srcset="/b.png 1x,', '          /c.png 2x">'].join('\n');
+    expect(extractHtmlLinks(html, 10).links).toEqual([
+      { href: '/a?x=1&y=2', line: 13 },
+      { href: '/b.png', line: 14 },
+      { href: '/c.png', line: 15 },
+    ]);
+  });
+});
+
+describe('parseSrcset', () => {
+  it('splits candidates by the HTML rules (commas inside URLs, no descriptors, extra spaces)', () => {
+    expect(parseSrcset('a.png 1x, b.png 2x')).toEqual(['a.png', 'b.png']);
+    expect(parseSrcset('  https://x/i.jpg?w=1,2 480w ,https://x/j.jpg 800w')).toEqual(['https://x/i.jpg?w=1,2', 'https://x/j.jpg']);
+    expect(parseSrcset('a.png,b.png')).toEqual(['a.png,b.png']);
+    expect(parseSrcset('a.png, b.png')).toEqual(['a.png', 'b.png']);
+    expect(parseSrcset('')).toEqual([]);
+  });
+});
+
+function readSitemap(pieces: string[]): { root: string | null; entries: SitemapEntry[] } {
+  const reader = new SitemapReader();
+  const entries: SitemapEntry[] = [];
+  for (const piece of pieces) entries.push(...reader.write(piece));
+  entries.push(...reader.end());
+  return { root: reader.root ?? reader.foreignRoot, entries };
+}
+
+const SITEMAP = [
+  '<?xml version="1.0" encoding="UTF-8"?>', // 1
+  '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" xmlns:image="http://www.google.com/schemas/sitemap-image/1.1">', // 2
+  '<url><loc>https://example.com/a?x=1&amp;y=2</loc><image:image><image:loc>https://example.com/i.png</image:loc></image:image></url>', // 3
+  '<url>', // 4
+  '  <loc>', // 5
+  '    https://example.com/b', // 6
+  '  </loc>', // 7
+  '</url>', // 8
+  '<url><loc><![CDATA[https://example.com/c]]></loc></url>', // 9
+  '</urlset>', // 10
+].join('\n');
+
+describe('SitemapReader', () => {
+  it('reads each <url><loc> with its line; extension elements are not pages', () => {
+    expect(readSitemap([SITEMAP])).toEqual({
+      root: 'urlset',
+      entries: [
+        { loc: 'https://example.com/a?x=1&y=2', line: 3 },
+        { loc: 'https://example.com/b', line: 6 },
+        { loc: 'https://example.com/c', line: 9 },
+      ],
+    });
+  });
+
+  it('reads a <sitemapindex>', () => {
+    const index = '<sitemapindex>\n<sitemap><loc>https://example.com/s1.xml</loc></sitemap>\n<sitemap><loc>https://example.com/s2.xml.gz</loc></sitemap>\n</sitemapindex>';
+    expect(readSitemap([index])).toEqual({
+      root: 'sitemapindex',
+      entries: [
+        { loc: 'https://example.com/s1.xml', line: 2 },
+        { loc: 'https://example.com/s2.xml.gz', line: 3 },
+      ],
+    });
+  });
+
+  it('names a root that is not a sitemap', () => {
+    expect(readSitemap(['<?xml version="1.0"?>\n<rss><channel><link>https://x/</link></channel></rss>'])).toEqual({ root: 'rss', entries: [] });
+  });
+
+  it('gives the same entries however the text is cut into chunks', () => {
+    const whole = readSitemap([SITEMAP]);
+    fc.assert(
+      fc.property(fc.uniqueArray(fc.integer({ min: 1, max: SITEMAP.length - 1 }), { maxLength: 12 }), (cuts) => {
+        const sorted = [...cuts].sort((a, b) => a - b);
+        const pieces = [0, ...sorted].map((start, index) => SITEMAP.slice(start, sorted[index] ?? SITEMAP.length));
+        expect(readSitemap(pieces)).toEqual(whole);
+      }),
+    );
+  });
+});
+
+describe('linkTarget', () => {
+  it('checks http(s) links, resolves relative ones against the base, and counts what it skips', () => {
+    const stats = createExtractionStats();
+    const shown = (href: string, base: string | null = null) => {
+      const target = linkTarget(href, 7, 'doc.md', base, stats);
+      return target === null ? null : { display: target.display, invalid: target.invalid?.code ?? null, line: target.line };
+    };
+    expect(shown(' https://example.com/a ')).toEqual({ display: 'https://example.com/a', invalid: null, line: 7 });
+    expect(shown('HTTP://EXAMPLE.com/')).toEqual({ display: 'HTTP://EXAMPLE.com/', invalid: null, line: 7 });
+    expect(shown('../b.md#x', 'https://example.com/docs/guide/')).toEqual({ display: 'https://example.com/docs/b.md#x', invalid: null, line: 7 });
+    expect(shown('//cdn.example.com/x.js', 'https://example.com/')).toEqual({ display: 'https://cdn.example.com/x.js', invalid: null, line: 7 });
+    expect(shown('https://user:secret@example.com/')?.display).toBe('https://***@example.com/');
+    expect(shown('https://exa mple.com/')?.invalid).toBe('INVALID_URL');
+    expect(shown('localhost:3000/x')?.invalid).toBe('INVALID_URL');
+    for (const skipped of ['mailto:a@example.com', 'MAILTO:b@example.com', 'tel:+1', 'javascript:void(0)', 'data:image/png;base64,xx', '#top', '', 'docs/x.md', '/abs']) {
+      expect(shown(skipped)).toBeNull();
+    }
+    expect(stats).toMatchObject({
+      skippedScheme: 5,
+      skippedSchemes: { 'mailto:': 2, 'tel:': 1, 'javascript:': 1, 'data:': 1 },
+      skippedFragment: 2,
+      skippedRelative: 2,
+    });
+  });
+});
+
+describe('describeSkipped', () => {
+  it('says nothing when nothing was skipped', () => {
+    expect(describeSkipped(createExtractionStats())).toBeNull();
+  });
+
+  it('is one line naming every kind of skip, most frequent scheme first', () => {
+    const stats = createExtractionStats();
+    Object.assign(stats, { skippedRelative: 3, skippedScheme: 3, skippedSchemes: { 'tel:': 1, 'mailto:': 2 }, skippedFragment: 1 });
+    expect(describeSkipped(stats)).toBe(
+      'skipped 3 relative links (use --base <url> to check them), 3 mailto:/tel: links and 1 same-page #fragment link',
+    );
+    expect(describeSkipped({ ...createExtractionStats(), skippedRelative: 1 })).toBe('skipped 1 relative link (use --base <url> to check them)');
+  });
+});
+
+describe('kind detection', () => {
+  it('goes by extension, .gz included', () => {
+    expect(['a.md', 'b.MARKDOWN', 'c.mdx', 'd.html', 'e.htm', 'sitemap.xml', 'sitemap.xml.gz', 'urls.txt', 'urls', 'x.json'].map(kindFromPath)).toEqual([
+      'markdown',
+      'markdown',
+      'markdown',
+      'html',
+      'html',
+      'sitemap',
+      'sitemap',
+      'list',
+      undefined,
+      undefined,
+    ]);
+  });
+
+  it('takes only decisive content types', () => {
+    expect(['text/html', 'application/xhtml+xml', 'text/markdown', 'application/xml', 'text/xml', 'text/plain', 'application/gzip', null].map(kindFromContentType)).toEqual([
+      'html',
+      'html',
+      'markdown',
+      'sitemap',
+      'sitemap',
+      null,
+      null,
+      null,
+    ]);
+  });
+});
