@@ -42,7 +42,7 @@ async function listOfManyHosts(): Promise<string> {
 }
 
 describe('--shard i/n and urlcheck merge', () => {
-  it.each([2, 3, 4])('%i shards: disjoint, every line once, every host in one shard; merged equals one run', async (n) => {
+  it.each([1, 2, 3, 4, 5, 6, 7, 8])('%i shards: disjoint, every line once, every host in one shard; merged equals one run', async (n) => {
     const list = await listOfManyHosts();
     const single = await run([list, '--retries', '0', '-f', 'json', '-o', join(temp.path(), `single-${n}.json`)]);
     const singleReport = JSON.parse(await readFile(join(temp.path(), `single-${n}.json`), 'utf8')) as { results: Row[]; summary: Record<string, unknown> };
