@@ -14,6 +14,7 @@ import {
   type InputKind,
   type InputSource,
 } from './targets.js';
+import { replay } from './replay.js';
 
 /** Largest Markdown or HTML document, in characters (about bytes): they are parsed whole. */
 export const MAX_WHOLE_DOCUMENT_CHARS = 32 * 1024 * 1024;
@@ -304,7 +305,7 @@ async function peekStart(texts: AsyncIterable<string>): Promise<[string, AsyncIt
     length += next.value.length;
   }
   const start = head.join('').slice(0, SNIFF_CHARS).replace(/^[\s\ufeff]+/, '').toLowerCase();
-  return [start, replayTexts(head, done ? null : iterator)];
+  return [start, replay(head, done ? null : iterator)];
 }
 
 function isSitemapStart(start: string): boolean {
@@ -319,20 +320,6 @@ function kindOfStart(start: string): InputKind {
   if (start.startsWith('<!doctype html') || start.startsWith('<html')) return 'html';
   if (start.startsWith('<?xml')) return start.includes('<html') ? 'html' : 'sitemap';
   return 'list';
-}
-
-async function* replayTexts(head: string[], rest: AsyncIterator<string> | null): AsyncGenerator<string> {
-  try {
-    yield* head;
-    if (rest === null) return;
-    for (;;) {
-      const next = await rest.next();
-      if (next.done === true) return;
-      yield next.value;
-    }
-  } finally {
-    await rest?.return?.();
-  }
 }
 
 async function readWhole(texts: AsyncIterable<string>): Promise<string> {

@@ -16,6 +16,7 @@ import {
   type InputKind,
   type InputSource,
 } from './targets.js';
+import { replay } from './replay.js';
 
 export { InputReadError, type DocumentFetcher, type ExtractionStats, type FetchedDocument, type InputKind, type InputSource };
 
@@ -443,17 +444,7 @@ export async function* gunzipIfGzipped(chunks: AsyncIterable<Buffer | string>): 
 }
 
 async function* replayBuffers(head: Buffer[], rest: AsyncIterator<Buffer | string> | null): AsyncGenerator<Buffer> {
-  try {
-    yield* head;
-    if (rest === null) return;
-    for (;;) {
-      const next = await rest.next();
-      if (next.done === true) return;
-      yield typeof next.value === 'string' ? Buffer.from(next.value) : next.value;
-    }
-  } finally {
-    await rest?.return?.();
-  }
+  for await (const chunk of replay<Buffer | string>(head, rest)) yield typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
 }
 
 async function decompress(chunks: AsyncIterable<Buffer>, encoding: string): Promise<AsyncIterable<Buffer>> {

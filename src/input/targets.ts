@@ -1,6 +1,7 @@
 import { printable, redactText } from '../redact.js';
 import type { Target } from '../types.js';
 import { readLineBatches } from './lines.js';
+import { replay } from './replay.js';
 
 /** Longest invalid line shown in a report, in characters; the rest is elided. */
 export const MAX_DISPLAYED_INVALID_LINE = 1000;
@@ -220,21 +221,6 @@ function firstSignificantCode(chunk: Buffer | string, atStart: boolean): number 
     return code;
   }
   return null;
-}
-
-// The chunks already read, then the rest of the same stream; closing it closes the stream.
-async function* replay(head: Array<Buffer | string>, rest: AsyncIterator<Buffer | string> | null): AsyncGenerator<Buffer | string> {
-  try {
-    yield* head;
-    if (rest === null) return;
-    for (;;) {
-      const next = await rest.next();
-      if (next.done === true) return;
-      yield next.value;
-    }
-  } finally {
-    await rest?.return?.();
-  }
 }
 
 function invalid(
