@@ -544,6 +544,7 @@ async function openSources(inputs: string[], io: CliIo, haveTargets: boolean, op
       stdin: io.stdin,
       // Documents fetched from URLs obey the same rules as the checks themselves.
       lookup: check.publicOnly ? publicOnlyLookup(check.lookup) : check.lookup,
+      publicOnly: check.publicOnly,
       userAgent: check.userAgent,
       insecure: check.insecure,
       proxy: check.proxy,

@@ -5,6 +5,7 @@ import type { LookupFunction } from 'node:net';
 import { extname, isAbsolute, resolve as resolvePath } from 'node:path';
 import type { Agent as UndiciAgent, Dispatcher } from 'undici';
 import { DEFAULT_TIMEOUT_MS, DEFAULT_USER_AGENT } from '../defaults.js';
+import { isNonPublicAddress } from '../check/address-policy.js';
 import type { ProxySettings } from '../check/proxy.js';
 import { UsageError } from '../errors.js';
 import { printable, redactText, redactUrl } from '../redact.js';
@@ -39,6 +40,12 @@ export interface FetchDocumentOptions {
   insecure?: boolean;
   /** Route through these proxies (--proxy, HTTP_PROXY, HTTPS_PROXY, NO_PROXY), as the checks do; null or absent: direct. */
   proxy?: ProxySettings | null;
+  /**
+   * --public-only: refuse address literals that are not public, at every redirect (names are
+   * refused by `lookup` once resolved). A sitemap index is untrusted input: without this, one
+   * could point the fetcher at the local network or a cloud metadata address.
+   */
+  publicOnly?: boolean;
 }
 
 /** How {@link resolveInputs} finds and opens inputs. */
@@ -325,6 +332,9 @@ export async function fetchDocument(url: URL, options: FetchDocumentOptions): Pr
   let current = url;
   try {
     for (let redirects = 0; ; redirects += 1) {
+      if (options.publicOnly === true && isNonPublicAddress(current.hostname)) {
+        throw new Error(`${current.hostname} is a non-public address (--public-only)`);
+      }
       const headers: Record<string, string> = {
         'user-agent': options.userAgent ?? DEFAULT_USER_AGENT,
         accept: 'text/html, application/xml, text/xml, text/markdown, text/plain;q=0.9, */*;q=0.8',
