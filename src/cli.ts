@@ -662,14 +662,23 @@ export async function runProcess(): Promise<void> {
   const onSigterm = () => onSignal('SIGTERM');
   process.on('SIGINT', onSigint);
   process.on('SIGTERM', onSigterm);
+  // Reports handle a closed stdout themselves (TextWriter); this covers everything else written
+  // there, such as `urlcheck --help | head`, which must end quietly, not with a stack trace.
+  let stdoutClosed = false;
+  const onStdoutError = (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') stdoutClosed = true;
+    else process.stderr.write(`urlcheck: cannot write to stdout: ${error.message}\n`);
+  };
+  process.stdout.on('error', onStdoutError);
   const code = await main(process.argv.slice(2), {
     stdin: process.stdin,
     stdout: process.stdout,
     stderr: process.stderr,
     env: process.env,
+    cwd: process.cwd(),
     signal: controller.signal,
   });
   process.off('SIGINT', onSigint);
   process.off('SIGTERM', onSigterm);
-  process.exitCode = code;
+  process.exitCode = stdoutClosed && code === EXIT.OK ? EXIT.BROKEN_PIPE : code;
 }

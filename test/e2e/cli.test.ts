@@ -246,4 +246,10 @@ describe('interruptions', () => {
     expect(run.code).toBe(141);
     expect(run.stderr).toBe('');
   });
+
+  it('ends quietly when stdout is gone before --help is written (urlcheck --help | head)', async () => {
+    const run = await runCli(['--help'], { onSpawn: (child) => child.stdout?.destroy() });
+    expect(run.stderr).toBe('');
+    expect([0, 141]).toContain(run.code);
+  });
 });
