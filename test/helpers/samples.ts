@@ -34,7 +34,7 @@ export function sampleResult(target: Target, ok: boolean): CheckResult {
   };
 }
 
-/** A result at `list.txt:<line>`: a healthy 200 to HEAD in 10 ms unless `fields` say otherwise. */
+/** A result at `list.txt:<line>`, with its fields in the order check.ts builds them: a healthy 200 to HEAD in 10 ms unless `fields` say otherwise (`ok: false` makes it broken). */
 export function resultWith(fields: Partial<CheckResult> & Pick<CheckResult, 'url' | 'line'>): CheckResult {
   return {
     url: fields.url,
@@ -46,10 +46,11 @@ export function resultWith(fields: Partial<CheckResult> & Pick<CheckResult, 'url
     redirects: fields.redirects ?? [],
     finalUrl: fields.finalUrl === undefined ? fields.url : fields.finalUrl,
     method: fields.method === undefined ? 'HEAD' : fields.method,
-    verdict: fields.verdict ?? 'healthy',
+    verdict: fields.verdict ?? (fields.ok === false ? 'broken' : 'healthy'),
     warnings: fields.warnings ?? [],
     timings: fields.timings ?? null,
     tls: fields.tls ?? null,
+    ...(fields.change === undefined ? {} : { change: fields.change }),
     source: fields.source ?? 'list.txt',
     line: fields.line,
   };

@@ -4,22 +4,12 @@ import { describe, expect, it } from 'vitest';
 import { TextWriter } from '../../src/output.js';
 import { createProgressReporter, formatEta, progressLine, type ProgressOptions } from '../../src/reporters/progress.js';
 import type { ReporterContext, RunMeta } from '../../src/reporters/types.js';
-import { sampleResult, sampleTarget } from '../helpers/samples.js';
+import { SAMPLE_RUN_META, sampleResult, sampleTarget } from '../helpers/samples.js';
 
 const NO_COLOR = new Chalk({ level: 0 });
 const ERASE = '\r\u001b[2K';
 
-const META: RunMeta = {
-  version: '1.2.3',
-  startedAt: new Date('2024-05-01T12:00:00.000Z'),
-  concurrency: 10,
-  perHost: null,
-  timeoutMs: 10_000,
-  retries: 2,
-  method: 'head',
-  accept: '200-299',
-  maxRedirects: 10,
-};
+const META = SAMPLE_RUN_META;
 
 /**
  * A progress reporter on a fake terminal, driven through its hooks on a clock the test moves.

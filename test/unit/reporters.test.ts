@@ -16,6 +16,7 @@ import type { Reporter, ReporterContext, RunEnd, RunMeta } from '../../src/repor
 import type { DiffSummary } from '../../src/diff.js';
 import type { Summary } from '../../src/summary.js';
 import type { CheckResult } from '../../src/types.js';
+import { resultWith, SAMPLE_RUN_META } from '../helpers/samples.js';
 
 const NO_COLOR = new Chalk({ level: 0 });
 
@@ -44,39 +45,8 @@ function setup(options: { quiet?: boolean; color?: InstanceType<typeof Chalk>; o
   return { ctx, out: out.text, err: err.text };
 }
 
-const META: RunMeta = {
-  version: '1.2.3',
-  startedAt: new Date('2024-05-01T12:00:00.000Z'),
-  concurrency: 10,
-  perHost: null,
-  timeoutMs: 10_000,
-  retries: 2,
-  method: 'head',
-  accept: '200-299',
-  maxRedirects: 10,
-};
-
-/** A result with the fields in the order check.ts builds them. */
-function result(fields: Partial<CheckResult> & Pick<CheckResult, 'url' | 'line'>): CheckResult {
-  return {
-    url: fields.url,
-    ok: fields.ok ?? true,
-    status: fields.status === undefined ? 200 : fields.status,
-    error: fields.error ?? null,
-    durationMs: fields.durationMs ?? 10,
-    attempts: fields.attempts ?? 1,
-    redirects: fields.redirects ?? [],
-    finalUrl: fields.finalUrl === undefined ? fields.url : fields.finalUrl,
-    method: fields.method === undefined ? 'HEAD' : fields.method,
-    verdict: fields.verdict ?? (fields.ok === false ? 'broken' : 'healthy'),
-    warnings: fields.warnings ?? [],
-    timings: fields.timings ?? null,
-    tls: fields.tls ?? null,
-    ...(fields.change === undefined ? {} : { change: fields.change }),
-    source: fields.source ?? 'list.txt',
-    line: fields.line,
-  };
-}
+const META = SAMPLE_RUN_META;
+const result = resultWith;
 
 const HEALTHY = result({ url: 'https://a.test/', durationMs: 12.3, line: 1 });
 const QUOTED = result({ url: 'https://b.test/a,b"c', durationMs: 250, finalUrl: 'https://b.test/a,b%22c', method: 'GET', line: 2 });
