@@ -12,7 +12,7 @@ import { createJsonReporter } from '../../src/reporters/json.js';
 import { createNdjsonReporter } from '../../src/reporters/ndjson.js';
 import { createStderrSummaryReporter } from '../../src/reporters/summary.js';
 import { createTableReporter } from '../../src/reporters/table.js';
-import type { Reporter, ReporterContext, RunEnd, RunMeta } from '../../src/reporters/types.js';
+import type { Reporter, ReporterContext, RunEnd } from '../../src/reporters/types.js';
 import type { DiffSummary } from '../../src/diff.js';
 import type { Summary } from '../../src/summary.js';
 import type { CheckResult } from '../../src/types.js';
