@@ -309,7 +309,7 @@ async function execute(options: CliOptions, inputs: string[], config: LoadedConf
 
   // Only local lists can be counted ahead; documents and URLs are read once, as they are checked.
   const countable = sources.list.length > 0 && sources.list.every((source) => source.url === undefined && source.name !== 'stdin' && (source.kind ?? 'list') === 'list');
-  if (options.dump) return dumpList(options, targets, io);
+  if (options.dump) return dumpList(options, targets, io, () => describeSkipped(stats));
   // Opened before any output, like --diff: a journal that is not one is refused before anything runs.
   const journal = options.resume === null ? null : await (await import('./resume.js')).openJournal(options.resume);
 
@@ -352,7 +352,7 @@ async function execute(options: CliOptions, inputs: string[], config: LoadedConf
 }
 
 /** --dump: the targets a run would check, one per line on stdout (or --output), none checked. */
-async function dumpList(options: CliOptions, targets: AsyncIterable<Target[]>, io: CliIo): Promise<number> {
+async function dumpList(options: CliOptions, targets: AsyncIterable<Target[]>, io: CliIo, skipped: () => string | null): Promise<number> {
   const [{ dumpTargets, describeDump }, { TextWriter }] = await Promise.all([import('./select.js'), import('./output.js')]);
   const output = options.output === null ? null : await openOutput(options.output, 'ndjson', '--output');
   const stop = new AbortController();
@@ -370,7 +370,10 @@ async function dumpList(options: CliOptions, targets: AsyncIterable<Target[]>, i
     if (output !== null) await output.commit(out);
     else await out.flush();
     if (brokenPipe) return EXIT.BROKEN_PIPE;
-    if (!options.quiet) io.stderr.write(`urlcheck: ${describeDump(dumped)}\n`);
+    if (!options.quiet) {
+      const note = skipped();
+      io.stderr.write(`urlcheck: ${describeDump(dumped)}${note === null ? '' : `; ${note}`}\n`);
+    }
   } finally {
     io.signal?.removeEventListener('abort', onInterrupt);
   }

@@ -247,6 +247,14 @@ describe('interruptions', () => {
     expect(run.stderr).toBe('');
   });
 
+  it('--dump lists the links in a Markdown file and says which it skipped', async () => {
+    const readme = new URL('../../fixtures/documents/readme.md', import.meta.url).pathname;
+    const run = await runCli([readme, '--dump']);
+    expect(run.code).toBe(0);
+    expect(run.stdout.trimEnd().split('\n')).toContain('https://cdn.example.com/logo.png');
+    expect(run.stderr).toMatch(/^urlcheck: \d+ targets listed; skipped 2 relative links \(use --base <url> to check them\)/);
+  });
+
   it('ends quietly when stdout is gone before --help is written (urlcheck --help | head)', async () => {
     const run = await runCli(['--help'], { onSpawn: (child) => child.stdout?.destroy() });
     expect(run.stderr).toBe('');
