@@ -2,6 +2,7 @@ import { createReadStream } from 'node:fs';
 import { UsageError } from './errors.js';
 import { readLineBatches } from './input/lines.js';
 import { printable } from './redact.js';
+import { JSON_REPORT_START, parseReportLine } from './report-lines.js';
 import type { Change, CheckResult } from './types.js';
 
 export type { Change } from './types.js';
@@ -121,8 +122,6 @@ export async function loadPreviousReport(path: string): Promise<PreviousReport> 
   }
 }
 
-// The first line of `-f json`: `{"tool":"urlcheck",…,"results":[`, or `…"results":[],` when the run had no results.
-const JSON_REPORT_START = /^\{"tool":"urlcheck",.*"results":\[(\],)?$/;
 
 /**
  * {@link loadPreviousReport} over any byte or text stream (a file, stdin, a test's strings);
@@ -154,7 +153,7 @@ export async function readPreviousReport(chunks: AsyncIterable<Buffer | string>,
           continue;
         }
         format = 'ndjson';
-        if (parseResultLine(trimmed, truncated) === null) {
+        if (parseResultLine(trimmed, truncated, null) === null) {
           throw new UsageError(
             `--diff report "${name}" is not a urlcheck JSON or NDJSON report (line ${line} is neither); ` +
               'use a report written with -f json or -f ndjson (for a reformatted one: jq -c ".results[]" > report.ndjson)',
@@ -166,8 +165,7 @@ export async function readPreviousReport(chunks: AsyncIterable<Buffer | string>,
         closed = true;
         break reading;
       }
-      // Inside a JSON report's array, every result but the last ends with a comma.
-      const result = parseResultLine(format === 'json' && trimmed.endsWith(',') ? trimmed.slice(0, -1) : trimmed, truncated);
+      const result = parseResultLine(trimmed, truncated, format);
       if (result === null) {
         lastLineBroken = true;
         continue;
@@ -184,15 +182,10 @@ export async function readPreviousReport(chunks: AsyncIterable<Buffer | string>,
 }
 
 /** `url` and `ok` of one result line, or null when the line is not a result. */
-function parseResultLine(text: string, truncated: boolean): { url: string; ok: boolean } | null {
-  if (truncated || !text.startsWith('{')) return null;
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    return null;
-  }
-  const { url, ok } = value as { url?: unknown; ok?: unknown };
+function parseResultLine(text: string, truncated: boolean, format: PreviousReportFormat | null): { url: string; ok: boolean } | null {
+  const value = parseReportLine(text, truncated, format);
+  if (value === null) return null;
+  const { url, ok } = value;
   return typeof url === 'string' && typeof ok === 'boolean' ? { url, ok } : null;
 }
 

@@ -13,6 +13,7 @@ import type { DiffTracker } from './diff.js';
 import { UsageError } from './errors.js';
 import { readLineBatches } from './input/lines.js';
 import { printable, redactText } from './redact.js';
+import { JSON_REPORT_START, parseReportLine } from './report-lines.js';
 import type { Reporter, RunEnd, RunMeta } from './reporters/types.js';
 import type { RunOutcome } from './run.js';
 import { SummaryBuilder } from './summary.js';
@@ -226,8 +227,6 @@ export function emptyReportSource(name: string): ReportSource {
   return { name, format: null, version: null, startedAt: null, results: 0, upgraded: 0, skippedLines: 0, complete: true, interrupted: false, wallMs: null };
 }
 
-// The first line of `-f json`: `{"tool":"urlcheck",…,"results":[`, or `…"results":[],` when the run had no results.
-const JSON_REPORT_START = /^\{"tool":"urlcheck",.*"results":\[(\],)?$/;
 const SUMMARY_PREFIX = '"summary":';
 // How a line that was cut off starts: JSON.stringify puts `url` first in every result.
 const TORN_RESULT_START = '{"url":';
@@ -269,7 +268,7 @@ export async function* readReport(chunks: AsyncIterable<Buffer | string>, into: 
             continue;
           }
         }
-        const first = parseResultLine(trimmed, truncated, report);
+        const first = parseResultLine(trimmed, truncated, null, report);
         if (first === null) {
           unclear = { line, text: trimmed };
           continue;
@@ -296,8 +295,7 @@ export async function* readReport(chunks: AsyncIterable<Buffer | string>, into: 
           continue;
         }
       }
-      // Inside a JSON report's array, every result but the last ends with a comma.
-      const result = parseResultLine(report.format === 'json' && trimmed.endsWith(',') ? trimmed.slice(0, -1) : trimmed, truncated, report);
+      const result = parseResultLine(trimmed, truncated, report.format, report);
       if (result === null) lastLineBroken = true;
       else batch.push(result);
     }
@@ -562,16 +560,11 @@ function parseSummaryLine(text: string, truncated: boolean): { wallMs: number; i
   return { wallMs: value['wallMs'], interrupted: value['interrupted'] };
 }
 
-function parseResultLine(text: string, truncated: boolean, report: ReportSource): CheckResult | null {
-  if (truncated || !text.startsWith('{')) return null;
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    return null;
-  }
+function parseResultLine(text: string, truncated: boolean, format: ReportFormat | null, report: ReportSource): CheckResult | null {
+  const value = parseReportLine(text, truncated, format);
+  if (value === null) return null;
   const result = resultFromReport(value);
-  if (result !== null && !isVerdict((value as Record<string, unknown>)['verdict'])) report.upgraded += 1;
+  if (result !== null && !isVerdict(value['verdict'])) report.upgraded += 1;
   return result;
 }
 
