@@ -97,7 +97,7 @@ function buildProgram(io: CliIo): Command {
     const built = new Option(flags, description);
     return fallback === undefined ? built : built.default(String(fallback), String(fallback));
   };
-  return new Command('urlcheck')
+  const program = new Command('urlcheck')
     .description('Check lists of URLs, fast: which are healthy and which are not.')
     .argument('[inputs...]', 'URL lists, Markdown/HTML/sitemap files, globs or URLs of documents; "-" reads stdin (the default when stdin is piped)')
     .addOption(option('-c, --concurrency <n>', 'requests in flight at once', DEFAULT_CONCURRENCY))
@@ -134,9 +134,18 @@ function buildProgram(io: CliIo): Command {
     .option('--compare-sample <n>', 'time the baseline on a random sample of n URLs and extrapolate (implies --compare)')
     .option('-q, --quiet', 'no progress; print only what needs attention (warnings included), with --diff only what changed; nothing otherwise')
     .option('--no-color', 'no colours (also: NO_COLOR=1; FORCE_COLOR=1 forces them)')
-    .version(VERSION, '-V, --version', 'print the version')
+    .version(VERSION, '-V, --version', 'print the version');
+  return withCliBehaviour(program, io, EXAMPLES);
+}
+
+/**
+ * What both commands share: help and examples, suggestions for typos, and errors handed back
+ * to {@link parseOrExit} instead of commander printing them and exiting the process.
+ */
+function withCliBehaviour(program: Command, io: CliIo, examples: string): Command {
+  return program
     .helpOption('-h, --help', 'show this help')
-    .addHelpText('after', EXAMPLES)
+    .addHelpText('after', examples)
     .showSuggestionAfterError(true)
     .exitOverride()
     .configureOutput({
@@ -144,6 +153,21 @@ function buildProgram(io: CliIo): Command {
       writeErr: (text) => io.stderr.write(text),
       outputError: () => {},
     });
+}
+
+/**
+ * Parses `args` into `program`; null when that worked, else the exit code: 0 after --help or
+ * --version, 2 with one line on stderr for a usage error.
+ */
+function parseOrExit(program: Command, args: readonly string[], io: CliIo, helpCommand: string): number | null {
+  try {
+    program.parse([...args], { from: 'user' });
+    return null;
+  } catch (error) {
+    if (!(error instanceof CommanderError)) throw error;
+    if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version') return EXIT.OK;
+    return usageError(io, `${error.message.replace(/^error: /, '').trim()} (see ${helpCommand})`);
+  }
 }
 
 /**
@@ -155,15 +179,8 @@ export async function main(args: readonly string[], io: CliIo): Promise<number> 
   // (a list called merge is still ./merge).
   if (args[0] === 'merge') return mergeCommand(args.slice(1), io);
   const program = buildProgram(io);
-  try {
-    program.parse([...args], { from: 'user' });
-  } catch (error) {
-    if (error instanceof CommanderError) {
-      if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version') return EXIT.OK;
-      return usageError(io, `${error.message.replace(/^error: /, '').trim()} (see urlcheck --help)`);
-    }
-    throw error;
-  }
+  const parsed = parseOrExit(program, args, io, 'urlcheck --help');
+  if (parsed !== null) return parsed;
   const raw = program.opts<Record<string, unknown>>();
   const inputs = program.args;
   try {
@@ -186,7 +203,7 @@ Examples:
 
 function buildMergeProgram(io: CliIo): Command {
   const collect = (value: string, previous: string[] = []) => [...previous, value];
-  return new Command('urlcheck merge')
+  const program = new Command('urlcheck merge')
     .description('Combine JSON/NDJSON reports (e.g. one per --shard) into one report, with the summary and exit code of all of them.')
     .argument('<reports...>', 'reports written with -f json or -f ndjson')
     .addOption(new Option('-f, --format <format>', 'report format').choices(FORMATS).default(DEFAULT_FORMAT, DEFAULT_FORMAT))
@@ -195,30 +212,15 @@ function buildMergeProgram(io: CliIo): Command {
     .addOption(new Option('--fail-on <verdicts>', 'verdicts that make the exit code 1 (see urlcheck --help)').default(DEFAULT_FAIL_ON, DEFAULT_FAIL_ON))
     .option('--diff <report>', 'compare with a previous JSON or NDJSON report')
     .option('-q, --quiet', 'print only what needs attention; nothing otherwise')
-    .option('--no-color', 'no colours')
-    .helpOption('-h, --help', 'show this help')
-    .addHelpText('after', MERGE_EXAMPLES)
-    .showSuggestionAfterError(true)
-    .exitOverride()
-    .configureOutput({
-      writeOut: (text) => io.stdout.write(text),
-      writeErr: (text) => io.stderr.write(text),
-      outputError: () => {},
-    });
+    .option('--no-color', 'no colours');
+  return withCliBehaviour(program, io, MERGE_EXAMPLES);
 }
 
 /** `urlcheck merge <reports...>`: replays reports through the same outputs and exit codes as a run. */
 async function mergeCommand(args: readonly string[], io: CliIo): Promise<number> {
   const program = buildMergeProgram(io);
-  try {
-    program.parse([...args], { from: 'user' });
-  } catch (error) {
-    if (error instanceof CommanderError) {
-      if (error.code === 'commander.helpDisplayed') return EXIT.OK;
-      return usageError(io, `${error.message.replace(/^error: /, '').trim()} (see urlcheck merge --help)`);
-    }
-    throw error;
-  }
+  const parsed = parseOrExit(program, args, io, 'urlcheck merge --help');
+  if (parsed !== null) return parsed;
   const raw = program.opts<Record<string, unknown>>();
   try {
     const [{ resolveReportOptions }, merge] = await Promise.all([import('./options.js'), import('./merge.js')]);

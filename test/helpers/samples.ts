@@ -154,9 +154,11 @@ export function summaryOf(results: readonly CheckResult[], wallMs = 2000, interr
   return builder.finish(wallMs, interrupted);
 }
 
-/** A TextWriter over a PassThrough whose output is kept; `text()` flushes first. */
-export function captureWriter(): { writer: TextWriter; text: () => Promise<string> } {
-  const stream = new PassThrough();
+/**
+ * A TextWriter over a PassThrough (`stream`, e.g. one dressed as a terminal) whose output is
+ * kept; `text()` flushes first.
+ */
+export function captureWriter(stream: PassThrough = new PassThrough()): { writer: TextWriter; text: () => Promise<string> } {
   const chunks: string[] = [];
   stream.on('data', (chunk: Buffer) => chunks.push(String(chunk)));
   const writer = new TextWriter(stream);

@@ -4,7 +4,6 @@ import { describe, expect, it } from 'vitest';
 import type { Comparison } from '../../src/compare.js';
 import { FORMATS } from '../../src/defaults.js';
 import { parseTarget } from '../../src/input/targets.js';
-import { TextWriter } from '../../src/output.js';
 import { redactText, redactUrl } from '../../src/redact.js';
 import { CSV_COLUMNS, createCsvReporter, csvField, csvRow } from '../../src/reporters/csv.js';
 import { combineReporters, reporters } from '../../src/reporters/index.js';
@@ -16,26 +15,13 @@ import type { Reporter, ReporterContext, RunEnd } from '../../src/reporters/type
 import type { DiffSummary } from '../../src/diff.js';
 import type { Summary } from '../../src/summary.js';
 import type { CheckResult } from '../../src/types.js';
-import { resultWith, SAMPLE_RUN_META } from '../helpers/samples.js';
+import { captureWriter, resultWith, SAMPLE_RUN_META } from '../helpers/samples.js';
 
 const NO_COLOR = new Chalk({ level: 0 });
 
 type Terminalish = PassThrough & { isTTY?: boolean; columns?: number };
 
-/** A TextWriter over a PassThrough whose output is kept; `text()` flushes first. */
-function capture(stream: Terminalish = new PassThrough()) {
-  const chunks: string[] = [];
-  stream.on('data', (chunk: Buffer) => chunks.push(String(chunk)));
-  const writer = new TextWriter(stream);
-  return {
-    writer,
-    text: async () => {
-      await writer.flush();
-      await new Promise((resolve) => setImmediate(resolve));
-      return chunks.join('');
-    },
-  };
-}
+const capture = captureWriter;
 
 function setup(options: { quiet?: boolean; color?: InstanceType<typeof Chalk>; out?: Terminalish } = {}) {
   const out = capture(options.out);
