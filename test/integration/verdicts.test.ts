@@ -223,6 +223,20 @@ describe('expectations (targets from a config file)', () => {
     expect(result.verdict).toBe('transient');
   });
 
+  it('reads at most the body limit of a huge body, then stops downloading', async () => {
+    const { startFixtureServer } = await import('../../src/fixture-server.js');
+    const big = await startFixtureServer();
+    try {
+      const [target] = targetsFrom([big.url('/big')]);
+      const result = await check({ ...(target as Target), expect: { bodyContains: ['never there'] } });
+      // Guards the cap: the message only says "first 1 MiB" when the read stopped there.
+      expect(result.error?.code).toBe('BODY_MISMATCH');
+      expect(result.error?.message).toContain('in the first 1 MiB');
+    } finally {
+      await big.close();
+    }
+  });
+
   it('checks the final URL after redirects', async () => {
     const result = await check(withExpect('/moved/302', { finalUrl: url('/elsewhere') }));
     expect(result.error?.code).toBe('FINAL_URL_MISMATCH');
