@@ -3,10 +3,10 @@
  * results to reporters. The CLI (`urlcheck`) is a thin adapter over these functions.
  */
 export { checkTarget, createCheckContext, DISCARD_LIMIT_BYTES, type CheckContext } from './check/check.js';
-export { classifyError } from './check/classify.js';
-export { BaselineSampler, buildComparison, measureBaseline, type Comparison } from './compare.js';
-export { UsageError } from './errors.js';
-export { parseHeader, type HeaderPair } from './headers.js';
+export { classifyError } from './net/classify.js';
+export { BaselineSampler, buildComparison, measureBaseline, type Comparison } from './pipeline/compare.js';
+export { UsageError } from './model/errors.js';
+export { parseHeader, type HeaderPair } from './net/headers.js';
 export { readLineBatches, readLines, MAX_LINE_LENGTH, type InputLine } from './input/lines.js';
 export {
   createExtractionStats,
@@ -19,7 +19,7 @@ export {
   type InputSource,
 } from './input/targets.js';
 export { describeSkipped, fetchDocument, resolveInputs } from './input/sources.js';
-export * from './defaults.js';
+export * from './model/defaults.js';
 export {
   parseFailOn,
   parseReportTarget,
@@ -30,15 +30,15 @@ export {
   type CliOptions,
   type FailPolicy,
   type ReportTarget,
-} from './options.js';
-export { TextWriter } from './output.js';
-export { checkAll, checkInBatches, createAgent, type TargetStream } from './pool.js';
-export { printable, redactText, redactUrl } from './redact.js';
+} from './cli/options.js';
+export { TextWriter } from './util/text-writer.js';
+export { checkAll, checkInBatches, createAgent, type TargetStream } from './pipeline/pool.js';
+export { printable, redactText, redactUrl } from './util/redact.js';
 export { combineReporters, createGithubAnnotationsReporter, loadReporter, reporters } from './reporters/index.js';
-export type { Reporter, ReporterContext, ReporterFactory, RunEnd, RunMeta } from './reporters/types.js';
-export { runChecks, type RunOutcome, type RunRequest } from './run.js';
-export { parseStatusRanges, type StatusRanges } from './status-ranges.js';
-export { LatencyHistogram, SummaryBuilder, type LatencySummary, type Summary } from './summary.js';
+export type { Reporter, ReporterContext, ReporterFactory, RunEnd, RunMeta } from './model/reporter.js';
+export { runChecks, type RunOutcome, type RunRequest } from './pipeline/run.js';
+export { parseStatusRanges, type StatusRanges } from './model/status-ranges.js';
+export { LatencyHistogram, SummaryBuilder, type LatencySummary, type Summary } from './model/summary.js';
 export {
   ERROR_CODES,
   VERDICTS,
@@ -56,8 +56,8 @@ export {
   type TlsInfo,
   type Verdict,
   type WarningCode,
-} from './types.js';
-export { looksChallenged, verdictOf } from './verdict.js';
+} from './model/types.js';
+export { looksChallenged, verdictOf } from './model/verdict.js';
 export {
   describeMergeProblems,
   mergeReports,
@@ -69,9 +69,9 @@ export {
   type MergePlan,
   type MergeRequest,
   type ReportSource,
-} from './merge.js';
-export { DiffTracker, loadPreviousReport, PreviousReport, readPreviousReport, type DiffSummary, type PreviousReportFormat } from './diff.js';
-export { CONFIG_FILE_NAMES, configTargetsToTargets, findConfig, loadConfig, type ConfigTarget, type LoadedConfig } from './config.js';
+} from './reports/merge.js';
+export { DiffTracker, loadPreviousReport, PreviousReport, readPreviousReport, type DiffSummary, type PreviousReportFormat } from './reports/diff.js';
+export { CONFIG_FILE_NAMES, configTargetsToTargets, findConfig, loadConfig, type ConfigTarget, type LoadedConfig } from './cli/config.js';
 export { DEFAULT_BODY_LIMIT_BYTES, evaluateExpectations, needsBody, parseJsonPath, type ExpectInput } from './check/expect.js';
-export { resolveProxySettings, type ProxySettings } from './check/proxy.js';
-export { VERSION } from './version.js';
+export { resolveProxySettings, type ProxySettings } from './net/proxy.js';
+export { VERSION } from './model/version.js';

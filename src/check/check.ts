@@ -1,19 +1,19 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Dispatcher } from 'undici';
-import { CROSS_ORIGIN_SAFE_HEADERS } from '../headers.js';
-import type { CheckOptions } from '../options.js';
-import { printable, redactText, redactUrl } from '../redact.js';
-import type { StatusRanges } from '../status-ranges.js';
-import type { CheckError, CheckResult, CheckWarning, HttpMethod, RedirectHop, Target, Timings, TlsInfo } from '../types.js';
-import { CHALLENGE_SNIFF_BYTES, looksChallenged, verdictOf, wantsChallengeSniff } from '../verdict.js';
-import { isNonPublicAddress } from './address-policy.js';
-import { classifyError } from './classify.js';
-import { connectionOf } from './connection-timing.js';
+import { CROSS_ORIGIN_SAFE_HEADERS } from '../net/headers.js';
+import type { CheckOptions } from '../cli/options.js';
+import { printable, redactText, redactUrl } from '../util/redact.js';
+import type { StatusRanges } from '../model/status-ranges.js';
+import type { CheckError, CheckResult, CheckWarning, HttpMethod, RedirectHop, Target, Timings, TlsInfo } from '../model/types.js';
+import { CHALLENGE_SNIFF_BYTES, looksChallenged, verdictOf, wantsChallengeSniff } from '../model/verdict.js';
+import { isNonPublicAddress } from '../net/address-policy.js';
+import { classifyError } from '../net/classify.js';
+import { connectionOf } from '../net/connection-timing.js';
 import { DEFAULT_BODY_LIMIT_BYTES, evaluateExpectations, needsBody } from './expect.js';
-import { AttemptGate, DeadlineClock, send, type Answer, type BodyPolicy } from './request.js';
+import { AttemptGate, DeadlineClock, send, type Answer, type BodyPolicy } from '../net/exchange.js';
 import { backoffDelay, isRetryable, parseRetryAfter } from './retry.js';
 
-export { DISCARD_LIMIT_BYTES } from './request.js';
+export { DISCARD_LIMIT_BYTES } from '../net/exchange.js';
 
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 

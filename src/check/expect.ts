@@ -1,6 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import { printable, redactText, redactUrl } from '../redact.js';
-import type { CheckError, Expectations, TlsInfo } from '../types.js';
+import { printable, redactText, redactUrl } from '../util/redact.js';
+import type { CheckError, Expectations, TlsInfo } from '../model/types.js';
+import { formatBytes, plural, safeDecodeURIComponent } from '../util/text.js';
 
 /**
  * The most body a check reads when an expectation needs it, in bytes (1 MiB). Enough for any
@@ -70,18 +71,10 @@ function secretsOf(input: ExpectInput): string[] {
   for (const part of [input.finalUrl.username, input.finalUrl.password]) {
     if (part === '') continue;
     secrets.push(part);
-    const decoded = safeDecode(part);
+    const decoded = safeDecodeURIComponent(part);
     if (decoded !== part) secrets.push(decoded);
   }
   return secrets;
-}
-
-function safeDecode(text: string): string {
-  try {
-    return decodeURIComponent(text);
-  } catch {
-    return text;
-  }
 }
 
 // Where the answer came from is compared without credentials and fragment (neither reaches the
@@ -261,10 +254,6 @@ function checkCertificate(expect: Expectations, input: ExpectInput): CheckError 
   return { code: 'CERT_EXPIRING', message: `certificate ${when}${date}, fewer than certMinDays ${minDays}` };
 }
 
-function plural(count: number, unit: string): string {
-  return `${count} ${unit}${count === 1 ? '' : 's'}`;
-}
-
 // A regular expression with the g or y flag keeps state in lastIndex between calls; a target
 // checked twice (--compare, retries) must get the same answer both times.
 function testRegex(pattern: RegExp, text: string): boolean {
@@ -296,13 +285,6 @@ function cut(text: string): string {
   const code = text.charCodeAt(end - 1);
   if (code >= 0xd800 && code <= 0xdbff) end -= 1;
   return `${text.slice(0, end)}…`;
-}
-
-/** A byte count for a message: `512 B`, `1.2 KiB`, `1 MiB`. */
-function formatBytes(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`;
-  const [value, unit] = bytes < 1024 * 1024 ? [bytes / 1024, 'KiB'] : [bytes / (1024 * 1024), 'MiB'];
-  return `${Number(value.toFixed(1))} ${unit}`;
 }
 
 const JSON_PATH_EXAMPLE = 'must be a JSON path such as data.items[0].id';

@@ -1,4 +1,4 @@
-import type { CheckError } from '../types.js';
+import type { CheckError } from '../model/types.js';
 
 /** Statuses that usually mean "try again later". */
 export const RETRYABLE_STATUSES: ReadonlySet<number> = new Set([429, 502, 503, 504]);

@@ -4,8 +4,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Interrupt, main } from '../cli.js';
-import { startFixtureServer } from '../fixture-server.js';
+import { Interrupt, main } from '../cli/main.js';
+import { startFixtureServer } from './fixture-server.js';
 
 const FAST_URLS = 200;
 /** The baseline times this many of the URLs one by one and extrapolates, to keep the demo short. */

@@ -1,6 +1,6 @@
 import { StringDecoder } from 'node:string_decoder';
-import { printable, redactText } from '../redact.js';
-import type { Target } from '../types.js';
+import { printable, redactText } from '../util/redact.js';
+import type { Target } from '../model/types.js';
 import type { ExtractedLink } from './extract-html.js';
 import type { SitemapEntry } from './extract-sitemap.js';
 import { defaultDocumentFetcher, gunzipIfGzipped, kindFromContentType, kindFromPath } from './sources.js';

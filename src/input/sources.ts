@@ -4,11 +4,11 @@ import { createRequire } from 'node:module';
 import type { LookupFunction } from 'node:net';
 import { extname, isAbsolute, resolve as resolvePath } from 'node:path';
 import type { Agent as UndiciAgent, Dispatcher } from 'undici';
-import { DEFAULT_TIMEOUT_MS, DEFAULT_USER_AGENT } from '../defaults.js';
-import { isNonPublicAddress } from '../check/address-policy.js';
-import type { ProxySettings } from '../check/proxy.js';
-import { UsageError } from '../errors.js';
-import { printable, redactText, redactUrl } from '../redact.js';
+import { DEFAULT_TIMEOUT_MS, DEFAULT_USER_AGENT } from '../model/defaults.js';
+import { isNonPublicAddress } from '../net/address-policy.js';
+import type { ProxySettings } from '../net/proxy.js';
+import { UsageError } from '../model/errors.js';
+import { printable, redactText, redactUrl } from '../util/redact.js';
 import {
   InputReadError,
   type DocumentFetcher,
@@ -18,6 +18,8 @@ import {
   type InputSource,
 } from './targets.js';
 import { replay } from './replay.js';
+import { describeFsError } from '../util/fs-errors.js';
+import { formatBytes, plural, safeDecodeURIComponent } from '../util/text.js';
 
 export { InputReadError, type DocumentFetcher, type ExtractionStats, type FetchedDocument, type InputKind, type InputSource };
 
@@ -178,10 +180,6 @@ export function describeSkipped(stats: ExtractionStats): string | null {
   return `skipped ${parts.length > 0 ? `${parts.join(', ')} and ${last}` : last}`;
 }
 
-function plural(count: number, noun: string): string {
-  return `${count} ${noun}${count === 1 ? '' : 's'}`;
-}
-
 function checkBase(base: string): string {
   let url: URL;
   try {
@@ -256,14 +254,6 @@ async function checkReadable(name: string, path: string): Promise<void> {
   }
 }
 
-function describeFsError(error: unknown): string {
-  const code = (error as NodeJS.ErrnoException).code;
-  if (code === 'ENOENT') return 'no such file or directory';
-  if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
-  if (code === 'ENOTDIR') return 'a part of the path is not a directory';
-  return printable(redactText((error as Error).message));
-}
-
 // undici's index loads fetch, WebSocket, caches and more; the Agent and request() alone are
 // what a document fetch needs (as in pool.ts). Fall back to the index if their paths move.
 const requireCjs = createRequire(import.meta.url);
@@ -319,7 +309,7 @@ export async function fetchDocument(url: URL, options: FetchDocumentOptions): Pr
   };
   const proxy = options.proxy ?? null;
   const agent: Dispatcher =
-    proxy === null ? new Agent(agentOptions) : (await import('../check/proxy.js')).createProxyAgent(proxy, agentOptions);
+    proxy === null ? new Agent(agentOptions) : (await import('../net/proxy.js')).createProxyAgent(proxy, agentOptions);
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(new DeadlineExceeded()), timeoutMs);
   timer.unref();
@@ -465,11 +455,6 @@ async function decompress(chunks: AsyncIterable<Buffer>, encoding: string): Prom
   return pipeline(Readable.from(chunks), decoder, () => {});
 }
 
-function formatBytes(bytes: number): string {
-  const mebibytes = bytes / 1024 / 1024;
-  return Number.isInteger(mebibytes) ? `${mebibytes} MiB` : `${bytes} bytes`;
-}
-
 function describeFetchError(error: unknown, timeoutMs: number, secrets: string[]): string {
   if (error instanceof DeadlineExceeded) return `no complete answer within ${timeoutMs} ms`;
   const code = (error as NodeJS.ErrnoException).code;
@@ -496,13 +481,6 @@ function describeFetchError(error: unknown, timeoutMs: number, secrets: string[]
   }
   if ((error as Error).cause instanceof DeadlineExceeded) return `no complete answer within ${timeoutMs} ms`;
   const message = error instanceof Error ? error.message : String(error);
-  return printable(redactText(message, secrets.filter((secret) => secret.length >= 4).map(decodeURIComponentSafe)));
+  return printable(redactText(message, secrets.filter((secret) => secret.length >= 4).map(safeDecodeURIComponent)));
 }
 
-function decodeURIComponentSafe(text: string): string {
-  try {
-    return decodeURIComponent(text);
-  } catch {
-    return text;
-  }
-}

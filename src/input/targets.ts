@@ -1,5 +1,5 @@
-import { printable, redactText } from '../redact.js';
-import type { Target } from '../types.js';
+import { printable, redactText } from '../util/redact.js';
+import type { Target } from '../model/types.js';
 import { readLineBatches } from './lines.js';
 import { replay } from './replay.js';
 

@@ -1,4 +1,4 @@
-import type { Awaitable, Reporter } from './types.js';
+import type { Awaitable, Reporter } from '../model/reporter.js';
 
 /** One reporter that calls each of `list` in order, waiting only where a hook asks to. */
 export function combineReporters(list: readonly Reporter[]): Required<Reporter> {

@@ -1,5 +1,5 @@
-import type { CheckResult } from '../types.js';
-import type { Reporter, ReporterContext } from './types.js';
+import type { CheckResult } from '../model/types.js';
+import type { Reporter, ReporterContext } from '../model/reporter.js';
 
 /** The CSV columns, in order; new ones are only ever appended. */
 export const CSV_COLUMNS = [

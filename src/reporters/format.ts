@@ -1,22 +1,11 @@
 import type { ChalkInstance } from 'chalk';
-import type { Comparison } from '../compare.js';
-import type { DiffSummary } from '../diff.js';
-import type { Summary } from '../summary.js';
-import { VERDICTS, type Verdict } from '../types.js';
+import type { Comparison } from '../pipeline/compare.js';
+import type { DiffSummary } from '../reports/diff.js';
+import type { Summary } from '../model/summary.js';
+import { VERDICTS, type Verdict } from '../model/types.js';
+import { formatCount, plural } from '../util/text.js';
 
-// Built on first use: constructing an Intl formatter costs more start-up time than most runs spend formatting.
-let integer: Intl.NumberFormat | null = null;
-
-/** 1234567 → "1,234,567". */
-export function formatCount(value: number): string {
-  integer ??= new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
-  return integer.format(value);
-}
-
-/** "1 URL", "2 URLs", "1,000 URLs". */
-export function plural(count: number, noun: string): string {
-  return `${formatCount(count)} ${count === 1 ? noun : `${noun}s`}`;
-}
+export { formatCount, plural };
 
 /** A duration for people: "12 ms", "1.25 s", "3m 05s". Input in milliseconds. */
 export function formatMs(ms: number): string {

@@ -1,9 +1,9 @@
 import { isAbsolute, relative, sep } from 'node:path';
-import { printable } from '../redact.js';
-import type { CheckResult } from '../types.js';
+import { printable } from '../util/redact.js';
+import type { CheckResult } from '../model/types.js';
 import { formatCount, plural } from './format.js';
 import { ATTENTION_RANK, KeepSmallest } from './markdown.js';
-import type { Reporter, ReporterContext } from './types.js';
+import type { Reporter, ReporterContext } from '../model/reporter.js';
 
 /**
  * Annotations written per kind (errors, warnings). GitHub shows at most 10 error and 10 warning

@@ -1,4 +1,4 @@
-import type { Format } from '../options.js';
+import type { Format } from '../cli/options.js';
 import { createCsvReporter } from './csv.js';
 import { createGithubAnnotationsReporter } from './github.js';
 import { createJsonReporter } from './json.js';
@@ -6,7 +6,7 @@ import { createJunitReporter } from './junit.js';
 import { createMarkdownReporter } from './markdown.js';
 import { createNdjsonReporter } from './ndjson.js';
 import { createTableReporter } from './table.js';
-import type { ReporterFactory } from './types.js';
+import type { ReporterFactory } from '../model/reporter.js';
 
 export { combineReporters } from './combine.js';
 export { loadReporter } from './load.js';
@@ -23,5 +23,5 @@ export const reporters: Record<Format, ReporterFactory> = {
 
 export { createGithubAnnotationsReporter };
 
-export type { Reporter, ReporterContext, ReporterFactory, RunEnd, RunMeta } from './types.js';
+export type { Reporter, ReporterContext, ReporterFactory, RunEnd, RunMeta } from '../model/reporter.js';
 

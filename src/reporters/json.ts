@@ -1,4 +1,4 @@
-import type { Reporter, ReporterContext } from './types.js';
+import type { Reporter, ReporterContext } from '../model/reporter.js';
 
 /**
  * One JSON document: `{ tool, version, startedAt, results: [...], summary, comparison, diff }`.

@@ -2,9 +2,9 @@ import { type FileHandle, mkdtemp, open, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
-import { printable } from '../redact.js';
-import type { CheckResult, Verdict } from '../types.js';
-import type { Reporter, ReporterContext, RunEnd, RunMeta } from './types.js';
+import { printable } from '../util/redact.js';
+import type { CheckResult, Verdict } from '../model/types.js';
+import type { Reporter, ReporterContext, RunEnd, RunMeta } from '../model/reporter.js';
 
 /** Testcase XML held in memory before it moves to the spool file, in characters (UTF-16 code units). */
 export const DEFAULT_JUNIT_BUFFER_CHARS = 1024 * 1024;

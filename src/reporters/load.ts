@@ -1,5 +1,5 @@
-import type { Format } from '../options.js';
-import type { ReporterFactory } from './types.js';
+import type { Format } from '../cli/options.js';
+import type { ReporterFactory } from '../model/reporter.js';
 
 /**
  * The factory for one format, loading only that reporter's code (the table's cli-table3 is not

@@ -1,7 +1,7 @@
-import { printable } from '../redact.js';
-import type { CheckResult, Verdict } from '../types.js';
+import { printable } from '../util/redact.js';
+import type { CheckResult, Verdict } from '../model/types.js';
 import { formatCount, formatMs, plural } from './format.js';
-import type { Reporter, ReporterContext, RunEnd } from './types.js';
+import type { Reporter, ReporterContext, RunEnd } from '../model/reporter.js';
 
 /** Rows the Markdown table lists at most; the rest are counted. Keeps a report under GitHub's 1 MiB job-summary limit. */
 export const DEFAULT_MARKDOWN_ROWS = 1000;

@@ -1,4 +1,4 @@
-import type { Reporter, ReporterContext } from './types.js';
+import type { Reporter, ReporterContext } from '../model/reporter.js';
 
 /** One JSON object per result, one per line, written as each check completes. */
 export function createNdjsonReporter({ out }: ReporterContext): Reporter {

@@ -1,5 +1,5 @@
 import { formatCount } from './format.js';
-import type { Reporter, ReporterContext } from './types.js';
+import type { Reporter, ReporterContext } from '../model/reporter.js';
 
 /** The progress line is redrawn at most this often, in milliseconds. */
 export const PROGRESS_INTERVAL_MS = 100;

@@ -1,5 +1,5 @@
 import { summaryLines } from './format.js';
-import type { Reporter, ReporterContext } from './types.js';
+import type { Reporter, ReporterContext } from '../model/reporter.js';
 
 /** The human summary on stderr, for machine formats whose stdout must stay parseable. */
 export function createStderrSummaryReporter({ err, errColor }: ReporterContext): Reporter {

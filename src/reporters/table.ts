@@ -1,10 +1,10 @@
 import { stripVTControlCharacters } from 'node:util';
 import type { ChalkInstance } from 'chalk';
 import Table from 'cli-table3';
-import { printable } from '../redact.js';
-import type { CheckResult } from '../types.js';
+import { printable } from '../util/redact.js';
+import type { CheckResult } from '../model/types.js';
 import { diffLine, formatCount, formatMs, interruptedLine, plural, summaryLines, verdictLabel } from './format.js';
-import type { Reporter, ReporterContext } from './types.js';
+import type { Reporter, ReporterContext } from '../model/reporter.js';
 
 /** Healthy rows listed at most (the slowest ones); the summary counts the rest. */
 export const DEFAULT_TABLE_HEALTHY_ROWS = 25;

@@ -5,7 +5,7 @@ import { appendFile, readFile } from 'node:fs/promises';
 import type { ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startFixtureServer, type FixtureServer } from '../../src/fixture-server.js';
+import { startFixtureServer, type FixtureServer } from '../../src/demo/fixture-server.js';
 import { runCli, type CliRun } from '../helpers/cli.js';
 import { startHttpServer, waitFor, type LocalServer } from '../helpers/servers.js';
 import { useTempDir } from '../helpers/temp-dir.js';

@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startFixtureServer, type FixtureServer } from '../../src/fixture-server.js';
+import { startFixtureServer, type FixtureServer } from '../../src/demo/fixture-server.js';
 import { runCli, type CliRun } from '../helpers/cli.js';
 import { CA_SIGNED, SELF_SIGNED, TEST_CA_FILE, useFixtureServer } from '../helpers/fixtures.js';
 

@@ -1,7 +1,7 @@
-import type { CheckOptions } from '../../src/options.js';
-import { checkAll } from '../../src/pool.js';
-import type { Reporter, RunEnd, RunMeta } from '../../src/reporters/types.js';
-import type { CheckResult } from '../../src/types.js';
+import type { CheckOptions } from '../../src/cli/options.js';
+import { checkAll } from '../../src/pipeline/pool.js';
+import type { Reporter, RunEnd, RunMeta } from '../../src/model/reporter.js';
+import type { CheckResult } from '../../src/model/types.js';
 import { collect, targetsFrom, testOptions } from './fixtures.js';
 
 /** Checks one URL line through the real pool (its own Agent, closed afterwards) and returns its result. */

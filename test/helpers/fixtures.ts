@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import type { LookupFunction } from 'node:net';
 import { afterAll, afterEach, beforeAll } from 'vitest';
-import { startFixtureServer, type FixtureServer, type FixtureServerOptions } from '../../src/fixture-server.js';
+import { startFixtureServer, type FixtureServer, type FixtureServerOptions } from '../../src/demo/fixture-server.js';
 import { parseTarget } from '../../src/input/targets.js';
-import { resolveCheckOptions, type CheckOptions } from '../../src/options.js';
-import type { Target } from '../../src/types.js';
+import { resolveCheckOptions, type CheckOptions } from '../../src/cli/options.js';
+import type { Target } from '../../src/model/types.js';
 
 
 function tlsPair(name: string): { key: Buffer; cert: Buffer } {

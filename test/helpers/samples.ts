@@ -1,10 +1,10 @@
 import { PassThrough } from 'node:stream';
 import { Chalk } from 'chalk';
 import { parseTarget } from '../../src/input/targets.js';
-import { TextWriter } from '../../src/output.js';
-import type { Reporter, ReporterContext, RunEnd, RunMeta } from '../../src/reporters/types.js';
-import { type Summary, SummaryBuilder } from '../../src/summary.js';
-import type { CheckResult, Target } from '../../src/types.js';
+import { TextWriter } from '../../src/util/text-writer.js';
+import type { Reporter, ReporterContext, RunEnd, RunMeta } from '../../src/model/reporter.js';
+import { type Summary, SummaryBuilder } from '../../src/model/summary.js';
+import type { CheckResult, Target } from '../../src/model/types.js';
 
 /** A valid target `https://h<line>.test/` at that line of `source` (never requested). */
 export function sampleTarget(line: number, source = 'list.txt'): Target {

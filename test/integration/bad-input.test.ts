@@ -1,8 +1,8 @@
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { MAX_DISPLAYED_INVALID_LINE, readTargets } from '../../src/input/targets.js';
-import { checkAll } from '../../src/pool.js';
-import { ERROR_CODES, type CheckResult } from '../../src/types.js';
+import { checkAll } from '../../src/pipeline/pool.js';
+import { ERROR_CODES, type CheckResult } from '../../src/model/types.js';
 import { collect, testOptions, useFixtureServer } from '../helpers/fixtures.js';
 import { seeded } from '../helpers/random.js';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { checkAll } from '../../src/pool.js';
-import { parseStatusRanges } from '../../src/status-ranges.js';
+import { checkAll } from '../../src/pipeline/pool.js';
+import { parseStatusRanges } from '../../src/model/status-ranges.js';
 import { checkOne } from '../helpers/checks.js';
 import { collect, targetsFrom, testOptions, useFixtureServer } from '../helpers/fixtures.js';
 

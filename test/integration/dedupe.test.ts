@@ -1,8 +1,8 @@
 import type { ServerResponse } from 'node:http';
 import { describe, expect, it } from 'vitest';
-import { MAX_WAITING_DUPLICATES } from '../../src/dedupe.js';
-import { runChecks } from '../../src/run.js';
-import type { CheckResult, Target } from '../../src/types.js';
+import { MAX_WAITING_DUPLICATES } from '../../src/pipeline/dedupe.js';
+import { runChecks } from '../../src/pipeline/run.js';
+import type { CheckResult, Target } from '../../src/model/types.js';
 import { recordingReporter } from '../helpers/checks.js';
 import { targetsFrom, testOptions, useFixtureServer } from '../helpers/fixtures.js';
 import { startHttpServer, waitFor } from '../helpers/servers.js';

@@ -7,7 +7,7 @@ import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fetchDocument, resolveInputs, type ResolveInputsOptions } from '../../src/input/sources.js';
 import { createExtractionStats, InputReadError, readTargetBatches, type ExtractionStats, type InputSource } from '../../src/input/targets.js';
-import type { Target } from '../../src/types.js';
+import type { Target } from '../../src/model/types.js';
 import { startProxy } from '../helpers/proxy.js';
 import { startHttpServer, waitFor, type LocalServer } from '../helpers/servers.js';
 import { useTempDir } from '../helpers/temp-dir.js';

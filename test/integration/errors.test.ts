@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { checkAll } from '../../src/pool.js';
-import type { CheckResult } from '../../src/types.js';
+import { checkAll } from '../../src/pipeline/pool.js';
+import type { CheckResult } from '../../src/model/types.js';
 import { checkOne } from '../helpers/checks.js';
 import { closedPort, collect, SELF_SIGNED, targetsFrom, testOptions, useFixtureServer } from '../helpers/fixtures.js';
 import { drip, startRawServer, waitFor, type LocalServer } from '../helpers/servers.js';

@@ -3,7 +3,7 @@ import type { Socket } from 'node:net';
 import { brotliCompressSync, constants as zlibConstants, deflateSync, gzipSync } from 'node:zlib';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DISCARD_LIMIT_BYTES } from '../../src/check/check.js';
-import type { CheckResult } from '../../src/types.js';
+import type { CheckResult } from '../../src/model/types.js';
 import { checkOne } from '../helpers/checks.js';
 import { useFixtureServer } from '../helpers/fixtures.js';
 import { drip, startRawServer, type LocalServer } from '../helpers/servers.js';

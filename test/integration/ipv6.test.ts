@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { startFixtureServer, type FixtureServer } from '../../src/fixture-server.js';
+import { startFixtureServer, type FixtureServer } from '../../src/demo/fixture-server.js';
 import { checkOne } from '../helpers/checks.js';
 import { SELF_SIGNED } from '../helpers/fixtures.js';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseTarget } from '../../src/input/targets.js';
-import { checkAll, MIN_LOOKAHEAD } from '../../src/pool.js';
-import type { CheckResult, Target } from '../../src/types.js';
+import { checkAll, MIN_LOOKAHEAD } from '../../src/pipeline/pool.js';
+import type { CheckResult, Target } from '../../src/model/types.js';
 import { closedPort, collect, targetsFrom, testOptions, useFixtureServer } from '../helpers/fixtures.js';
 import { startHttpServer, waitFor } from '../helpers/servers.js';
 

@@ -1,9 +1,9 @@
 import type { LookupFunction } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { describeProxy, proxyFor, resolveProxySettings, type ProxySettings } from '../../src/check/proxy.js';
-import { UsageError } from '../../src/errors.js';
-import { checkAll } from '../../src/pool.js';
-import type { CheckResult } from '../../src/types.js';
+import { describeProxy, proxyFor, resolveProxySettings, type ProxySettings } from '../../src/net/proxy.js';
+import { UsageError } from '../../src/model/errors.js';
+import { checkAll } from '../../src/pipeline/pool.js';
+import type { CheckResult } from '../../src/model/types.js';
 import { runCli } from '../helpers/cli.js';
 import { CA_SIGNED, closedPort, collect, SELF_SIGNED, TEST_CA_FILE, targetsFrom, testOptions, useFixtureServer } from '../helpers/fixtures.js';
 import { useProxy } from '../helpers/proxy.js';

@@ -1,10 +1,10 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { publicOnlyLookup } from '../../src/check/address-policy.js';
+import { publicOnlyLookup } from '../../src/net/address-policy.js';
 import { createExtractionStats, readTargets } from '../../src/input/targets.js';
 import { resolveInputs } from '../../src/input/sources.js';
-import { checkAll } from '../../src/pool.js';
+import { checkAll } from '../../src/pipeline/pool.js';
 import { checkOne } from '../helpers/checks.js';
 import { collect, localLookup, testOptions, useFixtureServer } from '../helpers/fixtures.js';
 import { useTempDir } from '../helpers/temp-dir.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseStatusRanges } from '../../src/status-ranges.js';
+import { parseStatusRanges } from '../../src/model/status-ranges.js';
 import { checkOne } from '../helpers/checks.js';
 import { useFixtureServer } from '../helpers/fixtures.js';
 

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { runChecks } from '../../src/run.js';
-import { VERSION } from '../../src/version.js';
+import { runChecks } from '../../src/pipeline/run.js';
+import { VERSION } from '../../src/model/version.js';
 import { recordingReporter } from '../helpers/checks.js';
 import { closedPort, targetsFrom, testOptions, useFixtureServer } from '../helpers/fixtures.js';
 

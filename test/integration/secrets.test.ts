@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { startFixtureServer } from '../../src/fixture-server.js';
-import { checkAll } from '../../src/pool.js';
-import type { CheckResult } from '../../src/types.js';
+import { startFixtureServer } from '../../src/demo/fixture-server.js';
+import { checkAll } from '../../src/pipeline/pool.js';
+import type { CheckResult } from '../../src/model/types.js';
 import { checkOne } from '../helpers/checks.js';
 import { collect, targetsFrom, testOptions, useFixtureServer } from '../helpers/fixtures.js';
 

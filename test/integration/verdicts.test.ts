@@ -1,9 +1,9 @@
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { checkAll } from '../../src/pool.js';
-import { parseStatusRanges } from '../../src/status-ranges.js';
-import type { CheckResult, Expectations, Target } from '../../src/types.js';
+import { checkAll } from '../../src/pipeline/pool.js';
+import { parseStatusRanges } from '../../src/model/status-ranges.js';
+import type { CheckResult, Expectations, Target } from '../../src/model/types.js';
 import { checkOne } from '../helpers/checks.js';
 import { CA_SIGNED, collect, targetsFrom, testOptions } from '../helpers/fixtures.js';
 import { startHttpServer, type LocalServer } from '../helpers/servers.js';
@@ -224,7 +224,7 @@ describe('expectations (targets from a config file)', () => {
   });
 
   it('reads at most the body limit of a huge body, then stops downloading', async () => {
-    const { startFixtureServer } = await import('../../src/fixture-server.js');
+    const { startFixtureServer } = await import('../../src/demo/fixture-server.js');
     const big = await startFixtureServer();
     try {
       const [target] = targetsFrom([big.url('/big')]);

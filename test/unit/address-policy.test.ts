@@ -1,6 +1,6 @@
 import type { LookupFunction } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { BlockedAddressError, isNonPublicAddress, publicOnlyLookup } from '../../src/check/address-policy.js';
+import { BlockedAddressError, isNonPublicAddress, publicOnlyLookup } from '../../src/net/address-policy.js';
 
 describe('isNonPublicAddress', () => {
   it.each([

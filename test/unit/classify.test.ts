@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { classifyError } from '../../src/check/classify.js';
-import type { ErrorCode } from '../../src/types.js';
+import { classifyError } from '../../src/net/classify.js';
+import type { ErrorCode } from '../../src/model/types.js';
 
 /** An error shaped like the ones Node's net/tls/dns layers and undici throw. */
 function errno(code: string, message = `${code} happened`, extra: Record<string, unknown> = {}): Error {

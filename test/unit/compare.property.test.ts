@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { sampleResult as resultFor, sampleTarget as target } from '../helpers/samples.js';
-import { BaselineSampler } from '../../src/compare.js';
-import type { Target } from '../../src/types.js';
+import { BaselineSampler } from '../../src/pipeline/compare.js';
+import type { Target } from '../../src/model/types.js';
 
 /** A stream of targets from up to three sources, each numbered from 1 as readTargets does. */
 const stream = fc.array(fc.constantFrom('a.txt', 'b.txt', 'stdin'), { maxLength: 200 }).map((sources) => {

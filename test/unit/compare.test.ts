@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { sampleResult as resultFor, sampleTarget as target } from '../helpers/samples.js';
 import { seeded } from '../helpers/random.js';
-import { BaselineSampler, buildComparison } from '../../src/compare.js';
-import type { Target } from '../../src/types.js';
+import { BaselineSampler, buildComparison } from '../../src/pipeline/compare.js';
+import type { Target } from '../../src/model/types.js';
 
 describe('BaselineSampler', () => {
   it('keeps every target while the stream fits in its capacity, without calling random', () => {

@@ -8,9 +8,9 @@ import {
   loadConfig,
   MAX_CONFIG_BYTES,
   type LoadedConfig,
-} from '../../src/config.js';
-import { UsageError } from '../../src/errors.js';
-import type { Expectations } from '../../src/types.js';
+} from '../../src/cli/config.js';
+import { UsageError } from '../../src/model/errors.js';
+import type { Expectations } from '../../src/model/types.js';
 import { useTempDir } from '../helpers/temp-dir.js';
 
 const FIXTURES = join(import.meta.dirname, '../../fixtures/config');

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { anyText } from '../helpers/arbitraries.js';
 import { CSV_COLUMNS, csvField, csvRow } from '../../src/reporters/csv.js';
-import { ERROR_CODES, VERDICTS, WARNING_CODES, type CheckResult } from '../../src/types.js';
+import { ERROR_CODES, VERDICTS, WARNING_CODES, type CheckResult } from '../../src/model/types.js';
 
 /** A strict RFC 4180 reader: CRLF-terminated records, quoted fields with "" for a quote. */
 function parseCsv(text: string): string[][] {

@@ -7,7 +7,7 @@ import {
   parseJsonPath,
   type ExpectInput,
 } from '../../src/check/expect.js';
-import type { Expectations, TlsInfo } from '../../src/types.js';
+import type { Expectations, TlsInfo } from '../../src/model/types.js';
 import { anyText } from '../helpers/arbitraries.js';
 
 /** A healthy final answer: 200, JSON body, https with a certificate valid for 90 more days. */

@@ -1,7 +1,7 @@
 import { Chalk } from 'chalk';
 import { describe, expect, it } from 'vitest';
-import type { Comparison } from '../../src/compare.js';
-import type { DiffSummary } from '../../src/diff.js';
+import type { Comparison } from '../../src/pipeline/compare.js';
+import type { DiffSummary } from '../../src/reports/diff.js';
 import {
   comparisonLine,
   diffLine,
@@ -12,8 +12,8 @@ import {
   VERDICT_SYMBOLS,
   verdictLabel,
 } from '../../src/reporters/format.js';
-import type { Summary } from '../../src/summary.js';
-import { VERDICTS } from '../../src/types.js';
+import type { Summary } from '../../src/model/summary.js';
+import { VERDICTS } from '../../src/model/types.js';
 
 const c = new Chalk({ level: 0 });
 

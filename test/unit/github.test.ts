@@ -8,7 +8,7 @@ import {
   escapeProperty,
   type GithubAnnotationsOptions,
 } from '../../src/reporters/github.js';
-import type { CheckResult } from '../../src/types.js';
+import type { CheckResult } from '../../src/model/types.js';
 import { captureContext, driveReporter, everyVerdictResults, resultWith } from '../helpers/samples.js';
 
 async function annotate(results: Iterable<CheckResult>, options: GithubAnnotationsOptions = {}) {

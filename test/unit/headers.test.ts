@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CROSS_ORIGIN_SAFE_HEADERS, parseHeader } from '../../src/headers.js';
+import { CROSS_ORIGIN_SAFE_HEADERS, parseHeader } from '../../src/net/headers.js';
 
 function messageOf(fn: () => unknown): string {
   try {

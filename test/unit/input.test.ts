@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { MAX_LINE_LENGTH, readLines, type InputLine } from '../../src/input/lines.js';
 import { MAX_DISPLAYED_INVALID_LINE, parseTarget, readTargets, type InputSource } from '../../src/input/targets.js';
-import type { Target } from '../../src/types.js';
+import type { Target } from '../../src/model/types.js';
 
 async function* chunksOf(...chunks: Array<Buffer | string>): AsyncGenerator<Buffer | string> {
   for (const chunk of chunks) yield chunk;

@@ -11,9 +11,9 @@ import {
   xmlAttribute,
   xmlText,
 } from '../../src/reporters/junit.js';
-import type { RunEnd } from '../../src/reporters/types.js';
-import type { Summary } from '../../src/summary.js';
-import type { CheckResult } from '../../src/types.js';
+import type { RunEnd } from '../../src/model/reporter.js';
+import type { Summary } from '../../src/model/summary.js';
+import type { CheckResult } from '../../src/model/types.js';
 import { captureContext, driveReporter, everyVerdictResults, resultWith } from '../helpers/samples.js';
 import { useTempDir } from '../helpers/temp-dir.js';
 

@@ -1,9 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createMarkdownReporter, KeepSmallest, markdownCell, markdownRow } from '../../src/reporters/markdown.js';
-import type { RunEnd } from '../../src/reporters/types.js';
-import type { Summary } from '../../src/summary.js';
-import type { CheckResult } from '../../src/types.js';
+import type { RunEnd } from '../../src/model/reporter.js';
+import type { Summary } from '../../src/model/summary.js';
+import type { CheckResult } from '../../src/model/types.js';
 import { captureContext, driveReporter, everyVerdictResults, resultWith } from '../helpers/samples.js';
 
 async function report(

@@ -13,7 +13,7 @@ import {
   resolveCheckOptions,
   resolveCliOptions,
   UsageError,
-} from '../../src/options.js';
+} from '../../src/cli/options.js';
 
 /** What commander hands over when no flag is given: defaults as strings, booleans absent. */
 function raw(overrides: Record<string, unknown> = {}): Record<string, unknown> {

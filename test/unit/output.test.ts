@@ -1,7 +1,7 @@
 import { PassThrough, Writable } from 'node:stream';
 import { setImmediate as tick } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
-import { TextWriter, WRITE_BATCH_CHARS } from '../../src/output.js';
+import { TextWriter, WRITE_BATCH_CHARS } from '../../src/util/text-writer.js';
 
 /** A Writable that records each chunk it is handed; `hold` keeps write callbacks pending. */
 function recorder(options: { highWaterMark?: number; hold?: boolean } = {}) {

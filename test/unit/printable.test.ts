@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseTarget } from '../../src/input/targets.js';
-import { printable } from '../../src/redact.js';
+import { printable } from '../../src/util/redact.js';
 
 // Guards: an untrusted URL list cannot inject terminal escape sequences into a report.
 describe('printable', () => {

@@ -1,9 +1,9 @@
 import { PassThrough } from 'node:stream';
 import { Chalk } from 'chalk';
 import { describe, expect, it } from 'vitest';
-import { TextWriter } from '../../src/output.js';
+import { TextWriter } from '../../src/util/text-writer.js';
 import { createProgressReporter, formatEta, progressLine, type ProgressOptions } from '../../src/reporters/progress.js';
-import type { ReporterContext } from '../../src/reporters/types.js';
+import type { ReporterContext } from '../../src/model/reporter.js';
 import { SAMPLE_RUN_META, sampleResult, sampleTarget } from '../helpers/samples.js';
 
 const NO_COLOR = new Chalk({ level: 0 });

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { anyText, credential, urlish } from '../helpers/arbitraries.js';
-import { REDACTED, redactText, redactUrl } from '../../src/redact.js';
+import { REDACTED, redactText, redactUrl } from '../../src/util/redact.js';
 
 /** A URL with credentials, built through the URL API so it is exactly what the parser would send. */
 const urlWithCredentials = fc

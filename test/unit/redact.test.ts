@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { REDACTED, redactText, redactUrl } from '../../src/redact.js';
+import { REDACTED, redactText, redactUrl } from '../../src/util/redact.js';
 
 describe('redactUrl', () => {
   it('leaves a URL without credentials as its href', () => {

@@ -1,20 +1,20 @@
 import { PassThrough } from 'node:stream';
 import { Chalk } from 'chalk';
 import { describe, expect, it } from 'vitest';
-import type { Comparison } from '../../src/compare.js';
-import { FORMATS } from '../../src/defaults.js';
+import type { Comparison } from '../../src/pipeline/compare.js';
+import { FORMATS } from '../../src/model/defaults.js';
 import { parseTarget } from '../../src/input/targets.js';
-import { redactText, redactUrl } from '../../src/redact.js';
+import { redactText, redactUrl } from '../../src/util/redact.js';
 import { CSV_COLUMNS, createCsvReporter, csvField, csvRow } from '../../src/reporters/csv.js';
 import { combineReporters, reporters } from '../../src/reporters/index.js';
 import { createJsonReporter } from '../../src/reporters/json.js';
 import { createNdjsonReporter } from '../../src/reporters/ndjson.js';
 import { createStderrSummaryReporter } from '../../src/reporters/summary.js';
 import { createTableReporter } from '../../src/reporters/table.js';
-import type { Reporter, ReporterContext, RunEnd } from '../../src/reporters/types.js';
-import type { DiffSummary } from '../../src/diff.js';
-import type { Summary } from '../../src/summary.js';
-import type { CheckResult } from '../../src/types.js';
+import type { Reporter, ReporterContext, RunEnd } from '../../src/model/reporter.js';
+import type { DiffSummary } from '../../src/reports/diff.js';
+import type { Summary } from '../../src/model/summary.js';
+import type { CheckResult } from '../../src/model/types.js';
 import { captureWriter, resultWith, SAMPLE_RUN_META } from '../helpers/samples.js';
 
 const NO_COLOR = new Chalk({ level: 0 });

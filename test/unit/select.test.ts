@@ -10,8 +10,8 @@ import {
   shardOf,
   TargetSelector,
   type TargetSelection,
-} from '../../src/select.js';
-import type { Target } from '../../src/types.js';
+} from '../../src/pipeline/select.js';
+import type { Target } from '../../src/model/types.js';
 import { targetsFrom } from '../helpers/fixtures.js';
 import { captureWriter } from '../helpers/samples.js';
 

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { anyText } from '../helpers/arbitraries.js';
-import { parseStatusRanges, type StatusRanges } from '../../src/status-ranges.js';
+import { parseStatusRanges, type StatusRanges } from '../../src/model/status-ranges.js';
 
 const status = fc.integer({ min: 100, max: 599 });
 const range = fc.tuple(status, status).map(([a, b]) => [Math.min(a, b), Math.max(a, b)] as const);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseStatusRanges } from '../../src/status-ranges.js';
+import { parseStatusRanges } from '../../src/model/status-ranges.js';
 
 describe('parseStatusRanges', () => {
   it('parses ranges and single codes, with O(1) membership', () => {

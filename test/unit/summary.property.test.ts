@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { LatencyHistogram } from '../../src/summary.js';
+import { LatencyHistogram } from '../../src/model/summary.js';
 
 /** Nearest-rank percentile of a sorted list: what the histogram approximates. */
 function exactPercentile(sorted: number[], fraction: number): number {

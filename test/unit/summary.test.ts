@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { seeded } from '../helpers/random.js';
-import { LatencyHistogram, SummaryBuilder } from '../../src/summary.js';
-import type { CheckResult } from '../../src/types.js';
+import { LatencyHistogram, SummaryBuilder } from '../../src/model/summary.js';
+import type { CheckResult } from '../../src/model/types.js';
 
 /** Nearest-rank percentile of a sorted list: what the histogram approximates. */
 function exactPercentile(sorted: number[], fraction: number): number {

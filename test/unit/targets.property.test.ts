@@ -2,8 +2,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { anyLine, anyText, credential, cutOffsets, splitBytes, streamOf, urlish } from '../helpers/arbitraries.js';
 import { parseTarget, readTargets, type InputSource } from '../../src/input/targets.js';
-import { printable } from '../../src/redact.js';
-import type { Target } from '../../src/types.js';
+import { printable } from '../../src/util/redact.js';
+import type { Target } from '../../src/model/types.js';
 
 const INVALID_CODES = new Set(['INVALID_URL', 'UNSUPPORTED_PROTOCOL']);
 

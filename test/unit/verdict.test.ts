@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { parseFailOn, parseReportTarget } from '../../src/options.js';
-import type { CheckError, ErrorCode } from '../../src/types.js';
-import { looksChallenged, verdictOf } from '../../src/verdict.js';
+import { parseFailOn, parseReportTarget } from '../../src/cli/options.js';
+import type { CheckError, ErrorCode } from '../../src/model/types.js';
+import { looksChallenged, verdictOf } from '../../src/model/verdict.js';
 
 const failure = (code: ErrorCode, status: number | null = null) => ({
   ok: false,

@@ -1,11 +1,12 @@
 import { createReadStream } from 'node:fs';
-import { UsageError } from './errors.js';
-import { readLineBatches } from './input/lines.js';
-import { printable } from './redact.js';
+import { UsageError } from '../model/errors.js';
+import { readLineBatches } from '../input/lines.js';
+import { printable } from '../util/redact.js';
 import { JSON_REPORT_START, parseReportLine } from './report-lines.js';
-import type { Change, CheckResult } from './types.js';
+import type { Change, CheckResult } from '../model/types.js';
+import { describeFsError } from '../util/fs-errors.js';
 
-export type { Change } from './types.js';
+export type { Change } from '../model/types.js';
 
 /** How a previous report was written: one JSON document (`-f json`) or one result per line (`-f ndjson`). */
 export type PreviousReportFormat = 'json' | 'ndjson';
@@ -118,10 +119,9 @@ export async function loadPreviousReport(path: string): Promise<PreviousReport> 
     return await readPreviousReport(createReadStream(path), name);
   } catch (error) {
     if (error instanceof UsageError) throw error;
-    throw new UsageError(`cannot read --diff report "${name}": ${describeReadError(error)}`);
+    throw new UsageError(`cannot read --diff report "${name}": ${describeFsError(error)}`);
   }
 }
-
 
 /**
  * {@link loadPreviousReport} over any byte or text stream (a file, stdin, a test's strings);
@@ -189,10 +189,3 @@ function parseResultLine(text: string, truncated: boolean, format: PreviousRepor
   return typeof url === 'string' && typeof ok === 'boolean' ? { url, ok } : null;
 }
 
-function describeReadError(error: unknown): string {
-  const code = (error as NodeJS.ErrnoException).code;
-  if (code === 'ENOENT') return 'no such file or directory';
-  if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
-  if (code === 'EISDIR') return 'it is a directory';
-  return printable((error as Error).message);
-}

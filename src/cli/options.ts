@@ -1,8 +1,8 @@
 import type { LookupFunction } from 'node:net';
 import { z } from 'zod';
-import type { ProxySettings } from './check/proxy.js';
-import { parseHeader, type HeaderPair } from './headers.js';
-import { parseStatusRanges, type StatusRanges } from './status-ranges.js';
+import type { ProxySettings } from '../net/proxy.js';
+import { parseHeader, type HeaderPair } from '../net/headers.js';
+import { parseStatusRanges, type StatusRanges } from '../model/status-ranges.js';
 import {
   DEFAULT_ACCEPT,
   DEFAULT_CERT_MIN_DAYS,
@@ -19,13 +19,13 @@ import {
   DEFAULT_USER_AGENT,
   FORMATS,
   type Format,
-} from './defaults.js';
-import { UsageError } from './errors.js';
-import { parsePattern, parseShard, type TargetSelection } from './select.js';
-import { VERDICTS, type Verdict } from './types.js';
+} from '../model/defaults.js';
+import { UsageError } from '../model/errors.js';
+import { parsePattern, parseShard, type TargetSelection } from '../pipeline/select.js';
+import { VERDICTS, type Verdict } from '../model/types.js';
 
-export * from './defaults.js';
-export { UsageError } from './errors.js';
+export * from '../model/defaults.js';
+export { UsageError } from '../model/errors.js';
 
 /** How every URL is checked and how many at once. All durations are in milliseconds. */
 export interface CheckOptions {

@@ -16,16 +16,17 @@ import {
   DEFAULT_TIMEOUT_MS,
   DEFAULT_USER_AGENT,
   FORMATS,
-} from './defaults.js';
-import { UsageError } from './errors.js';
-import type { ProxySettings } from './check/proxy.js';
+} from '../model/defaults.js';
+import { UsageError } from '../model/errors.js';
+import type { ProxySettings } from '../net/proxy.js';
 import type { LoadedConfig } from './config.js';
-import type { InputSource } from './input/targets.js';
+import type { InputSource } from '../input/targets.js';
 import type { CliOptions, ReportOptions } from './options.js';
-import type { Reporter } from './reporters/types.js';
-import type { LineCounts, RunOutcome } from './run.js';
-import type { Target } from './types.js';
-import { VERSION } from './version.js';
+import type { Reporter } from '../model/reporter.js';
+import type { LineCounts, RunOutcome } from '../pipeline/run.js';
+import type { Target } from '../model/types.js';
+import { VERSION } from '../model/version.js';
+import { describeFsError } from '../util/fs-errors.js';
 
 /** Exit codes, defined once: CI scripts depend on them. */
 export const EXIT = {
@@ -223,7 +224,7 @@ async function mergeCommand(args: readonly string[], io: CliIo): Promise<number>
   if (parsed !== null) return parsed;
   const raw = program.opts<Record<string, unknown>>();
   try {
-    const [{ resolveReportOptions }, merge] = await Promise.all([import('./options.js'), import('./merge.js')]);
+    const [{ resolveReportOptions }, merge] = await Promise.all([import('./options.js'), import('../reports/merge.js')]);
     const options = resolveReportOptions(raw);
     const outputs = [
       ...(options.output === null ? [] : [{ flag: '--output', path: options.output }]),
@@ -232,7 +233,7 @@ async function mergeCommand(args: readonly string[], io: CliIo): Promise<number>
     // Every report (and --diff's) is read, or at least opened, before any output is: an output
     // that names one of the reports is refused rather than emptied.
     const plan = await merge.planMerge(program.args, outputs);
-    const diff = options.diff === null ? null : await import('./diff.js').then(async ({ loadPreviousReport, DiffTracker }) => new DiffTracker(await loadPreviousReport(options.diff as string)));
+    const diff = options.diff === null ? null : await import('../reports/diff.js').then(async ({ loadPreviousReport, DiffTracker }) => new DiffTracker(await loadPreviousReport(options.diff as string)));
     let problems: string[] = [];
     const code = await runReported(options, io, raw['color'] !== false, { usesStdin: false, countAhead: null }, async (reporter, signal) => {
       const outcome = await merge.mergeReports({ paths: program.args, plan, reporter, signal, diff });
@@ -268,9 +269,9 @@ function withConfigDefaults(program: Command, raw: Record<string, unknown>, from
 
 async function execute(options: CliOptions, inputs: string[], config: LoadedConfig | null, colorFlag: boolean, io: CliIo): Promise<number> {
   const [{ readTargetBatches, createExtractionStats, InputReadError }, { describeSkipped }, { runChecks, describeLineCounts }] = await Promise.all([
-    import('./input/targets.js'),
-    import('./input/sources.js'),
-    import('./run.js'),
+    import('../input/targets.js'),
+    import('../input/sources.js'),
+    import('../pipeline/run.js'),
   ]);
   const inputErrorMessage = (error: unknown) => (error instanceof InputReadError ? error.message : `cannot read input: ${(error as Error).message}`);
 
@@ -307,20 +308,20 @@ async function execute(options: CliOptions, inputs: string[], config: LoadedConf
   };
 
   // Read the previous report before any output is opened: `--diff last.ndjson -o last.ndjson` is safe.
-  const diff = options.diff === null ? null : await import('./diff.js').then(async ({ loadPreviousReport, DiffTracker }) => new DiffTracker(await loadPreviousReport(options.diff as string)));
+  const diff = options.diff === null ? null : await import('../reports/diff.js').then(async ({ loadPreviousReport, DiffTracker }) => new DiffTracker(await loadPreviousReport(options.diff as string)));
 
   // Only local lists can be counted ahead; documents and URLs are read once, as they are checked.
   const countable = sources.list.length > 0 && sources.list.every((source) => source.url === undefined && source.name !== 'stdin' && (source.kind ?? 'list') === 'list');
   if (options.dump) return dumpList(options, targets, io, () => describeSkipped(stats));
   // Opened before any output, like --diff: a journal that is not one is refused before anything runs.
-  const journal = options.resume === null ? null : await (await import('./resume.js')).openJournal(options.resume);
+  const journal = options.resume === null ? null : await (await import('../reports/resume.js')).openJournal(options.resume);
 
   const countAhead =
     // Lines left out by --include/--exclude or --shard would make the count a wrong total.
     !countable || options.selection !== null
       ? null
       : async (signal: AbortSignal) => {
-          const { countTargets } = await import('./input/count.js');
+          const { countTargets } = await import('../input/count.js');
           const count = await countTargets(sources.list.map((source) => source.name), signal);
           return count === null ? null : count + configTargets.length;
         };
@@ -355,7 +356,7 @@ async function execute(options: CliOptions, inputs: string[], config: LoadedConf
 
 /** --dump: the targets a run would check, one per line on stdout (or --output), none checked. */
 async function dumpList(options: CliOptions, targets: AsyncIterable<Target[]>, io: CliIo, skipped: () => string | null): Promise<number> {
-  const [{ dumpTargets, describeDump }, { TextWriter }] = await Promise.all([import('./select.js'), import('./output.js')]);
+  const [{ dumpTargets, describeDump }, { TextWriter }] = await Promise.all([import('../pipeline/select.js'), import('../util/text-writer.js')]);
   const output = options.output === null ? null : await openOutput(options.output, 'ndjson', '--output');
   const stop = new AbortController();
   let brokenPipe = false;
@@ -409,11 +410,11 @@ async function runReported(
 ): Promise<number> {
   const [{ Chalk }, { loadReporter }, { combineReporters }, { TextWriter }, progress, stderrSummary] = await Promise.all([
     import('chalk'),
-    import('./reporters/load.js'),
-    import('./reporters/combine.js'),
-    import('./output.js'),
-    import('./reporters/progress.js'),
-    import('./reporters/summary.js'),
+    import('../reporters/load.js'),
+    import('../reporters/combine.js'),
+    import('../util/text-writer.js'),
+    import('../reporters/progress.js'),
+    import('../reporters/summary.js'),
   ]);
   const output = options.output === null ? null : await openOutput(options.output, options.format, '--output');
   const extraOutputs: OpenedOutput[] = [];
@@ -460,7 +461,7 @@ async function runReported(
     throw error;
   }
   if (io.env['GITHUB_ACTIONS'] === 'true') {
-    const { createGithubAnnotationsReporter } = await import('./reporters/github.js');
+    const { createGithubAnnotationsReporter } = await import('../reporters/github.js');
     // Annotations link to a file by its path in the repository, not by an absolute path.
     list.push(createGithubAnnotationsReporter(ctx, { workspace: io.env['GITHUB_WORKSPACE'] ?? null }));
   }
@@ -512,7 +513,7 @@ function failed(options: ReportOptions, outcome: RunOutcome): boolean {
 
 /** The proxy from --proxy or the environment; --public-only cannot be kept behind one. */
 async function resolveProxy(options: CliOptions, io: CliIo): Promise<ProxySettings | null> {
-  const { resolveProxySettings } = await import('./check/proxy.js');
+  const { resolveProxySettings } = await import('../net/proxy.js');
   const proxy = resolveProxySettings(options.proxyFlag, io.env);
   if (proxy !== null && options.check.publicOnly) {
     // The proxy resolves host names and connects, so urlcheck never sees the addresses it must refuse.
@@ -538,7 +539,7 @@ async function openSources(inputs: string[], io: CliIo, haveTargets: boolean, op
   if (inputs.length === 0 && io.stdin.isTTY === true) {
     throw new InputError('no input: pass a file of URLs, or pipe them on stdin (see urlcheck --help)');
   }
-  const [{ resolveInputs }, { publicOnlyLookup }] = await Promise.all([import('./input/sources.js'), import('./check/address-policy.js')]);
+  const [{ resolveInputs }, { publicOnlyLookup }] = await Promise.all([import('../input/sources.js'), import('../net/address-policy.js')]);
   const check = options.check;
   let list: InputSource[];
   try {
@@ -605,14 +606,6 @@ async function openOutput(path: string, format: string, flag: string, append = f
       if (atomic) await rm(target, { force: true });
     },
   };
-}
-
-function describeFsError(error: unknown): string {
-  const code = (error as NodeJS.ErrnoException).code;
-  if (code === 'ENOENT') return 'no such file or directory';
-  if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
-  if (code === 'EISDIR') return 'it is a directory';
-  return (error as Error).message;
 }
 
 /**

@@ -1,4 +1,4 @@
-import { redactUrl } from './redact.js';
+import { redactUrl } from '../util/redact.js';
 import {
   ERROR_CODES,
   VERDICTS,
@@ -10,7 +10,7 @@ import {
   type RedirectHop,
   type Target,
   type TargetOrigin,
-} from './types.js';
+} from '../model/types.js';
 
 /**
  * Width of the hash a {@link UrlHashIndex} keeps per distinct key, in bits. Only the hash is kept,

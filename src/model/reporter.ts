@@ -1,9 +1,9 @@
 import type { ChalkInstance } from 'chalk';
-import type { Comparison } from '../compare.js';
-import type { DiffSummary } from '../diff.js';
-import type { TextWriter } from '../output.js';
-import type { Summary } from '../summary.js';
-import type { CheckResult } from '../types.js';
+import type { Comparison } from '../pipeline/compare.js';
+import type { DiffSummary } from '../reports/diff.js';
+import type { TextWriter } from '../util/text-writer.js';
+import type { Summary } from './summary.js';
+import type { CheckResult } from './types.js';
 
 /** A value or a promise of it: hooks return a promise only when the caller must wait. */
 export type Awaitable<T> = T | Promise<T>;

@@ -1,6 +1,6 @@
-import type { CheckOptions } from './options.js';
+import type { CheckOptions } from '../cli/options.js';
 import { checkAll } from './pool.js';
-import type { CheckResult, Target } from './types.js';
+import type { CheckResult, Target } from '../model/types.js';
 
 /**
  * The concurrent run against the sequential baseline over the same targets and options.

@@ -1,7 +1,7 @@
-import type { TextWriter } from './output.js';
+import type { TextWriter } from '../util/text-writer.js';
 import type { TargetStream } from './pool.js';
 import { dedupeKeyOf, Hash64, UrlHashIndex } from './dedupe.js';
-import type { Target } from './types.js';
+import type { Target } from '../model/types.js';
 
 /** One shard of a partitioned run: `index` of `count`, 1-based (`--shard 2/4`: index 2, count 4). */
 export interface Shard {

@@ -1,4 +1,4 @@
-import type { CheckError, ErrorCode } from '../types.js';
+import type { CheckError, ErrorCode } from '../model/types.js';
 
 const BY_ERRNO: Record<string, ErrorCode> = {
   ECONNREFUSED: 'CONNECTION_REFUSED',

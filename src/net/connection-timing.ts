@@ -2,7 +2,7 @@ import { subscribe } from 'node:diagnostics_channel';
 import { lookup as dnsLookup } from 'node:dns';
 import type { LookupFunction, Socket } from 'node:net';
 import type { PeerCertificate, TLSSocket } from 'node:tls';
-import type { TlsInfo } from '../types.js';
+import type { TlsInfo } from '../model/types.js';
 
 /** What undici's connector is called with and calls back (lib/core/connect.js). */
 export type Connector = (

@@ -2,16 +2,16 @@ import { setMaxListeners } from 'node:events';
 import pLimit, { type LimitFunction } from 'p-limit';
 import { createRequire } from 'node:module';
 import type { Dispatcher, Agent as UndiciAgent } from 'undici';
-import { createProxyAgent } from './check/proxy.js';
-import { publicOnlyLookup } from './check/address-policy.js';
-import { checkTarget, createCheckContext } from './check/check.js';
-import { timedConnector, timedLookup, type Connector } from './check/connection-timing.js';
-import type { CheckOptions } from './options.js';
-import type { CheckResult, Target } from './types.js';
+import { createProxyAgent } from '../net/proxy.js';
+import { publicOnlyLookup } from '../net/address-policy.js';
+import { checkTarget, createCheckContext } from '../check/check.js';
+import { timedConnector, timedLookup, type Connector } from '../net/connection-timing.js';
+import type { CheckOptions } from '../cli/options.js';
+import type { CheckResult, Target } from '../model/types.js';
+import { isBatch } from '../util/text.js';
 
 /** Targets read ahead of the requests in flight, at least; bounds memory whatever the list length. */
 export const MIN_LOOKAHEAD = 256;
-
 
 // undici's index loads fetch, WebSocket, caches and more (~80 ms of start-up); the Agent alone
 // is a third of that. Its path is stable across undici 7; fall back to the index if it moves.
@@ -228,10 +228,6 @@ export async function* checkInBatches(
     if (stop.signal.aborted) await agent.destroy();
     else await agent.close();
   }
-}
-
-function isBatch(value: Target | readonly Target[]): value is readonly Target[] {
-  return Array.isArray(value);
 }
 
 async function* toAsync<T>(items: Iterable<T>): AsyncGenerator<T> {

@@ -1,8 +1,8 @@
 import { createRequire } from 'node:module';
 import { BlockList, isIP, isIPv6, type Socket } from 'node:net';
 import type { Agent as UndiciAgent, Dispatcher, Pool as UndiciPool, buildConnector as UndiciBuildConnector } from 'undici';
-import { UsageError } from '../errors.js';
-import { printable } from '../redact.js';
+import { UsageError } from '../model/errors.js';
+import { printable } from '../util/redact.js';
 
 /**
  * Where requests go instead of straight to their host. Proxy URLs are normalised

@@ -8,18 +8,20 @@ import {
   DEFAULT_PER_HOST,
   DEFAULT_RETRIES,
   DEFAULT_TIMEOUT_MS,
-} from './defaults.js';
+} from '../model/defaults.js';
 import type { DiffTracker } from './diff.js';
-import { UsageError } from './errors.js';
-import { readLineBatches } from './input/lines.js';
-import { printable, redactText } from './redact.js';
+import { UsageError } from '../model/errors.js';
+import { readLineBatches } from '../input/lines.js';
+import { printable, redactText } from '../util/redact.js';
 import { JSON_REPORT_START, parseReportLine } from './report-lines.js';
-import type { Reporter, RunEnd, RunMeta } from './reporters/types.js';
-import type { RunOutcome } from './run.js';
-import { SummaryBuilder } from './summary.js';
-import { VERDICTS, type CheckError, type CheckResult, type CheckWarning, type HttpMethod, type RedirectHop, type TlsInfo, type Timings, type Verdict } from './types.js';
-import { verdictOf } from './verdict.js';
-import { VERSION } from './version.js';
+import type { Reporter, RunEnd, RunMeta } from '../model/reporter.js';
+import type { RunOutcome } from '../pipeline/run.js';
+import { SummaryBuilder } from '../model/summary.js';
+import { VERDICTS, type CheckError, type CheckResult, type CheckWarning, type HttpMethod, type RedirectHop, type TlsInfo, type Timings, type Verdict } from '../model/types.js';
+import { verdictOf } from '../model/verdict.js';
+import { VERSION } from '../model/version.js';
+import { describeFsError } from '../util/fs-errors.js';
+import { plural } from '../util/text.js';
 
 /** How a report was written: one JSON document (`-f json`) or one result per line (`-f ndjson`). */
 export type ReportFormat = 'json' | 'ndjson';
@@ -218,7 +220,7 @@ export async function* readReportResults(path: string, into: ReportSource = empt
     return yield* readReport(createReadStream(path), into);
   } catch (error) {
     if (error instanceof UsageError) throw error;
-    throw new UsageError(`cannot read report "${into.name}": ${describeReadError(error)}`);
+    throw new UsageError(`cannot read report "${into.name}": ${describeFsError(error)}`);
   }
 }
 
@@ -496,7 +498,7 @@ async function fileIdentity(path: string, name: string): Promise<string> {
     return `${info.dev}:${info.ino}`;
   } catch (error) {
     if (error instanceof UsageError) throw error;
-    throw new UsageError(`cannot read report "${name}": ${describeReadError(error)}`);
+    throw new UsageError(`cannot read report "${name}": ${describeFsError(error)}`);
   }
 }
 
@@ -632,14 +634,3 @@ function asTimings(value: unknown): Timings | undefined {
   return isRecord(value) && isFiniteNumber(value['totalMs']) ? (value as unknown as Timings) : undefined;
 }
 
-function plural(count: number, noun: string): string {
-  return `${count.toLocaleString('en-US')} ${noun}${count === 1 ? '' : 's'}`;
-}
-
-function describeReadError(error: unknown): string {
-  const code = (error as NodeJS.ErrnoException).code;
-  if (code === 'ENOENT') return 'no such file or directory';
-  if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
-  if (code === 'EISDIR') return 'it is a directory';
-  return printable((error as Error).message);
-}

@@ -1,14 +1,15 @@
 import { BaselineSampler, measureBaseline, type Comparison } from './compare.js';
 import { DedupeStore } from './dedupe.js';
-import type { DiffSummary, DiffTracker } from './diff.js';
-import type { CheckOptions } from './options.js';
+import type { DiffSummary, DiffTracker } from '../reports/diff.js';
+import type { CheckOptions } from '../cli/options.js';
 import { checkInBatches, type TargetStream } from './pool.js';
-import type { Reporter } from './reporters/types.js';
-import { journalKeyOf, ReportedLines, type ResumeJournal } from './resume.js';
+import type { Reporter } from '../model/reporter.js';
+import { journalKeyOf, ReportedLines, type ResumeJournal } from '../reports/resume.js';
 import { selectsEverything, TargetSelector, type TargetSelection } from './select.js';
-import { SummaryBuilder, type Summary } from './summary.js';
-import type { CheckResult, Target } from './types.js';
-import { VERSION } from './version.js';
+import { SummaryBuilder, type Summary } from '../model/summary.js';
+import type { CheckResult, Target } from '../model/types.js';
+import { VERSION } from '../model/version.js';
+import { isBatch } from '../util/text.js';
 
 /** A whole run: targets in, results to a reporter, a summary out. */
 export interface RunRequest {
@@ -263,6 +264,3 @@ async function* sampled(targets: TargetStream, sampler: BaselineSampler): AsyncG
   }
 }
 
-function isBatch(value: Target | readonly Target[]): value is readonly Target[] {
-  return Array.isArray(value);
-}

@@ -2,12 +2,12 @@ import { readFile, stat } from 'node:fs/promises';
 import { dirname, isAbsolute, join } from 'node:path';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
 import { z } from 'zod';
-import { parseJsonPath } from './check/expect.js';
-import { UsageError } from './errors.js';
-import { parseTarget } from './input/targets.js';
-import { printable, redactText } from './redact.js';
-import { parseStatusRanges } from './status-ranges.js';
-import type { Expectations, HeaderExpectation, JsonExpectation, Target } from './types.js';
+import { parseJsonPath } from '../check/expect.js';
+import { UsageError } from '../model/errors.js';
+import { parseTarget } from '../input/targets.js';
+import { printable, redactText } from '../util/redact.js';
+import { parseStatusRanges } from '../model/status-ranges.js';
+import type { Expectations, HeaderExpectation, JsonExpectation, Target } from '../model/types.js';
 
 export { CONFIG_FILE_NAMES, findConfig } from './config-find.js';
 

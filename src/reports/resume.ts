@@ -1,10 +1,11 @@
 import { createReadStream, writeSync } from 'node:fs';
 import { open, rm, type FileHandle } from 'node:fs/promises';
-import { Hash64, UrlHashIndex } from './dedupe.js';
-import { UsageError } from './errors.js';
-import { readLineBatches } from './input/lines.js';
-import { printable } from './redact.js';
-import { VERDICTS, type CheckResult, type Target } from './types.js';
+import { Hash64, UrlHashIndex } from '../pipeline/dedupe.js';
+import { UsageError } from '../model/errors.js';
+import { readLineBatches } from '../input/lines.js';
+import { printable } from '../util/redact.js';
+import { VERDICTS, type CheckResult, type Target } from '../model/types.js';
+import { describeFsError } from '../util/fs-errors.js';
 
 /** Longest journal line read, in characters: a result can quote a URL line of up to 1 MiB. */
 const MAX_JOURNAL_LINE = 16 * 1024 * 1024;
@@ -282,11 +283,3 @@ function notAJournal(name: string): UsageError {
   );
 }
 
-function describeFsError(error: unknown): string {
-  const code = (error as NodeJS.ErrnoException).code;
-  if (code === 'ENOENT') return 'no such file or directory';
-  if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
-  if (code === 'EISDIR') return 'it is a directory';
-  if (code === 'ENOSPC') return 'no space left on device';
-  return printable((error as Error).message);
-}
