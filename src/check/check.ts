@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Dispatcher } from 'undici';
 import { CROSS_ORIGIN_SAFE_HEADERS } from '../net/headers.js';
-import type { CheckOptions } from '../cli/options.js';
+import type { CheckOptions } from './options.js';
 import { printable, redactText, redactUrl } from '../util/redact.js';
 import type { StatusRanges } from '../model/status-ranges.js';
 import type { CheckError, CheckResult, CheckWarning, HttpMethod, RedirectHop, Target, Timings, TlsInfo } from '../model/types.js';

@@ -21,74 +21,14 @@ import {
   type Format,
 } from '../model/defaults.js';
 import { UsageError } from '../model/errors.js';
+import { resolveCheckOptions, type CheckOptions } from '../check/options.js';
 import { parsePattern, parseShard, type TargetSelection } from '../pipeline/select.js';
 import { VERDICTS, type Verdict } from '../model/types.js';
 
 export * from '../model/defaults.js';
+export { resolveCheckOptions, type CheckOptions } from '../check/options.js';
 export { UsageError } from '../model/errors.js';
 
-/** How every URL is checked and how many at once. All durations are in milliseconds. */
-export interface CheckOptions {
-  /** Requests in flight at once, across all hosts (1 = the sequential baseline). */
-  concurrency: number;
-  /** Requests in flight at once per host:port, or null for no separate limit. */
-  perHost: number | null;
-  /** Hard deadline per attempt, in milliseconds. */
-  timeoutMs: number;
-  /** Deadline for establishing a connection (TCP + TLS), in milliseconds; null = `timeoutMs`. */
-  connectTimeoutMs: number | null;
-  /** Retries after the first attempt, for retryable failures only. */
-  retries: number;
-  /** First back-off delay, in milliseconds. */
-  retryBaseMs: number;
-  /** Longest Retry-After honoured, in milliseconds. */
-  maxRetryAfterMs: number;
-  /** The first request's method. */
-  method: 'head' | 'get';
-  /** Healthy final statuses. */
-  accept: StatusRanges;
-  /** Redirects followed; 0 = do not follow. */
-  maxRedirects: number;
-  /** Extra request headers (`-H`); their values are treated as secrets. */
-  headers: HeaderPair[];
-  userAgent: string;
-  /** Accept invalid TLS certificates. */
-  insecure: boolean;
-  /** Refuse hosts that are, or resolve to, loopback, private, link-local or other non-public addresses. */
-  publicOnly: boolean;
-  /** A custom DNS lookup (as for `net.connect`), e.g. to pin host names to local addresses. */
-  lookup?: LookupFunction | undefined;
-  /** Checks slower than this get a SLOW warning, in milliseconds; null = never. */
-  slowMs: number | null;
-  /** Certificates expiring in fewer days than this get a CERT_EXPIRING warning. */
-  certMinDays: number;
-  /** Route requests through these proxies; null = connect directly. */
-  proxy: ProxySettings | null;
-}
-
-/** Fills every option the caller left out with its default. */
-export function resolveCheckOptions(partial: Partial<CheckOptions> = {}): CheckOptions {
-  return {
-    concurrency: DEFAULT_CONCURRENCY,
-    perHost: DEFAULT_PER_HOST,
-    timeoutMs: DEFAULT_TIMEOUT_MS,
-    connectTimeoutMs: null,
-    retries: DEFAULT_RETRIES,
-    retryBaseMs: DEFAULT_RETRY_BASE_MS,
-    maxRetryAfterMs: DEFAULT_MAX_RETRY_AFTER_MS,
-    method: DEFAULT_METHOD,
-    accept: parseStatusRanges(DEFAULT_ACCEPT),
-    maxRedirects: DEFAULT_MAX_REDIRECTS,
-    headers: [],
-    userAgent: DEFAULT_USER_AGENT,
-    insecure: false,
-    publicOnly: false,
-    slowMs: DEFAULT_SLOW_MS,
-    certMinDays: DEFAULT_CERT_MIN_DAYS,
-    proxy: null,
-    ...partial,
-  };
-}
 
 /** Everything the command line decides: how to check, and how to report. */
 export interface CliOptions {

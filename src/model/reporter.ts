@@ -1,7 +1,5 @@
 import type { ChalkInstance } from 'chalk';
-import type { Comparison } from '../pipeline/compare.js';
-import type { DiffSummary } from '../reports/diff.js';
-import type { TextWriter } from '../util/text-writer.js';
+import type { Comparison, DiffSummary } from './run.js';
 import type { Summary } from './summary.js';
 import type { CheckResult } from './types.js';
 
@@ -43,12 +41,24 @@ export interface Reporter {
   onRunEnd?(end: RunEnd): Awaitable<void>;
 }
 
+/**
+ * Where a reporter writes text: batched and backpressure-aware (the CLI gives a `TextWriter`).
+ * `write` returns a promise only when the caller should wait for the stream to drain.
+ */
+export interface ReportWriter {
+  write(text: string): Promise<void> | undefined;
+  /** True when the stream is an interactive terminal. */
+  readonly isTTY: boolean;
+  /** The terminal's width in columns, when it is one. */
+  readonly columns: number | undefined;
+}
+
 /** What a reporter factory is given: its streams and its colours; never `process`. */
 export interface ReporterContext {
   /** Where the report goes (stdout or --output). */
-  out: TextWriter;
+  out: ReportWriter;
   /** Where progress and human notes go (stderr). */
-  err: TextWriter;
+  err: ReportWriter;
   /** Colours for `out` (level 0 when colour is off). */
   color: ChalkInstance;
   /** Colours for `err`. */

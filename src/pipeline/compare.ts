@@ -1,35 +1,8 @@
-import type { CheckOptions } from '../cli/options.js';
+import type { CheckOptions } from '../check/options.js';
 import { checkAll } from './pool.js';
 import type { CheckResult, Target } from '../model/types.js';
+import type { Comparison } from '../model/run.js';
 
-/**
- * The concurrent run against the sequential baseline over the same targets and options.
- * Part of the JSON report's public shape. Durations in milliseconds.
- */
-export interface Comparison {
-  /** The concurrency of the measured run. */
-  concurrency: number;
-  /** Targets in the concurrent run. */
-  targets: number;
-  /** Targets the baseline checked: all of them, or a random sample. */
-  sampleSize: number;
-  /** True when the baseline ran on a sample and `sequentialMs` is extrapolated from it. */
-  estimated: boolean;
-  /** Wall time of the concurrent run. */
-  concurrentMs: number;
-  /** Wall time of the baseline for all targets (extrapolated when `estimated`). */
-  sequentialMs: number;
-  /** Wall time the baseline actually ran. */
-  sequentialMeasuredMs: number;
-  /** sequentialMs / concurrentMs. */
-  speedup: number;
-  /** The best speed-up the work allows: the slowest single check, or the total work spread over the concurrency. */
-  idealSpeedup: number;
-  /** speedup / idealSpeedup, from 0 to 1 (can exceed 1 slightly through noise). */
-  efficiency: number;
-  /** Sampled targets whose health differed between the two runs (flaky servers). */
-  disagreements: number;
-}
 
 /**
  * Keeps a uniform random sample of up to `capacity` targets from a stream of unknown length
@@ -153,3 +126,5 @@ function keyOf(item: { source: string; line: number }): string {
 function round(value: number, scale = 10): number {
   return Math.round(value * scale) / scale;
 }
+
+export type { Comparison } from '../model/run.js';

@@ -6,9 +6,10 @@ import { createProxyAgent } from '../net/proxy.js';
 import { publicOnlyLookup } from '../net/address-policy.js';
 import { checkTarget, createCheckContext } from '../check/check.js';
 import { timedConnector, timedLookup, type Connector } from '../net/connection-timing.js';
-import type { CheckOptions } from '../cli/options.js';
+import type { CheckOptions } from '../check/options.js';
 import type { CheckResult, Target } from '../model/types.js';
 import { isBatch } from '../util/text.js';
+import type { TargetStream } from '../model/run.js';
 
 /** Targets read ahead of the requests in flight, at least; bounds memory whatever the list length. */
 export const MIN_LOOKAHEAD = 256;
@@ -33,11 +34,6 @@ const buildConnector: (options: object) => Connector = (() => {
   }
 })();
 
-/**
- * Targets for the pool, one at a time or in batches (as `readTargetBatches` yields them: one
- * async step per chunk of input rather than per line).
- */
-export type TargetStream = AsyncIterable<Target | readonly Target[]> | Iterable<Target | readonly Target[]>;
 
 /** Idle keep-alive sockets are closed after this long, in milliseconds. */
 const KEEP_ALIVE_TIMEOUT_MS = 4_000;
@@ -233,3 +229,5 @@ export async function* checkInBatches(
 async function* toAsync<T>(items: Iterable<T>): AsyncGenerator<T> {
   yield* items;
 }
+
+export type { TargetStream } from '../model/run.js';

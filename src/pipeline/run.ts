@@ -1,7 +1,7 @@
 import { BaselineSampler, measureBaseline, type Comparison } from './compare.js';
 import { DedupeStore } from './dedupe.js';
 import type { DiffSummary, DiffTracker } from '../reports/diff.js';
-import type { CheckOptions } from '../cli/options.js';
+import type { CheckOptions } from '../check/options.js';
 import { checkInBatches, type TargetStream } from './pool.js';
 import type { Reporter } from '../model/reporter.js';
 import { journalKeyOf, ReportedLines, type ResumeJournal } from '../reports/resume.js';

@@ -5,6 +5,7 @@ import { printable } from '../util/redact.js';
 import { JSON_REPORT_START, parseReportLine } from './report-lines.js';
 import type { Change, CheckResult } from '../model/types.js';
 import { describeFsError } from '../util/fs-errors.js';
+import type { DiffSummary } from '../model/run.js';
 
 export type { Change } from '../model/types.js';
 
@@ -50,19 +51,6 @@ export class PreviousReport {
   }
 }
 
-/** What changed between a previous report and this run. Part of the JSON report's public shape. */
-export interface DiffSummary {
-  /** The previous report, as named on the command line. */
-  previous: string;
-  /** Results failing now whose URL was healthy, or absent, in the previous report. */
-  newlyFailing: number;
-  /** Results healthy now whose URL failed in the previous report. */
-  recovered: number;
-  /** Results failing now whose URL failed in the previous report too. */
-  stillFailing: number;
-  /** Previously failing URLs that this run did not check at all (removed from the list, or an interrupted run). */
-  gone: number;
-}
 
 /**
  * Compares each result of this run with a {@link PreviousReport} as results stream past, and
@@ -189,3 +177,5 @@ function parseResultLine(text: string, truncated: boolean, format: PreviousRepor
   return typeof url === 'string' && typeof ok === 'boolean' ? { url, ok } : null;
 }
 
+
+export type { DiffSummary } from '../model/run.js';

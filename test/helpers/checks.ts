@@ -1,4 +1,4 @@
-import type { CheckOptions } from '../../src/cli/options.js';
+import type { CheckOptions } from '../../src/check/options.js';
 import { checkAll } from '../../src/pipeline/pool.js';
 import type { Reporter, RunEnd, RunMeta } from '../../src/model/reporter.js';
 import type { CheckResult } from '../../src/model/types.js';

@@ -3,7 +3,7 @@ import type { LookupFunction } from 'node:net';
 import { afterAll, afterEach, beforeAll } from 'vitest';
 import { startFixtureServer, type FixtureServer, type FixtureServerOptions } from '../../src/demo/fixture-server.js';
 import { parseTarget } from '../../src/input/targets.js';
-import { resolveCheckOptions, type CheckOptions } from '../../src/cli/options.js';
+import { resolveCheckOptions, type CheckOptions } from '../../src/check/options.js';
 import type { Target } from '../../src/model/types.js';
 
 
