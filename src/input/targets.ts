@@ -2,6 +2,7 @@ import { printable, redactText } from '../util/redact.js';
 import type { Target } from '../model/types.js';
 import { readLineBatches } from './lines.js';
 import { replay } from './replay.js';
+import { InputReadError } from '../model/errors.js';
 
 /** Longest invalid line shown in a report, in characters; the rest is elided. */
 export const MAX_DISPLAYED_INVALID_LINE = 1000;
@@ -77,29 +78,12 @@ export interface ExtractionStats {
 }
 
 /** A fresh, all-zero {@link ExtractionStats}. */
+export { InputReadError };
+
 export function createExtractionStats(): ExtractionStats {
   return { skippedRelative: 0, skippedScheme: 0, skippedSchemes: {}, skippedFragment: 0, documents: 0, failedSitemaps: 0 };
 }
 
-/**
- * An input that cannot be read: a URL input that did not answer 2xx, a document over its size
- * cap, a file that is not the sitemap its name says. The message is one credential-free line,
- * `cannot read input "<name>": <reason>`, for the CLI to print as it is.
- */
-export class InputReadError extends Error {
-  override readonly name = 'InputReadError';
-  /** Stable code for programmatic callers. */
-  readonly code = 'INPUT';
-  constructor(
-    /** The source's name, as in results. */
-    readonly source: string,
-    /** Why, without the prefix. */
-    readonly reason: string,
-    options?: { cause?: unknown },
-  ) {
-    super(`cannot read input "${source}": ${reason}`, options);
-  }
-}
 
 /**
  * Turns one input line into a target, or null for a blank line or a `#` comment.

@@ -3,7 +3,7 @@ import { DedupeStore } from './dedupe.js';
 import type { DiffSummary, DiffTracker } from '../reports/diff.js';
 import type { CheckOptions } from '../check/options.js';
 import { checkInBatches, type TargetStream } from './pool.js';
-import type { Reporter } from '../model/reporter.js';
+import type { Reporter, RunEnd } from '../model/reporter.js';
 import { journalKeyOf, ReportedLines, type ResumeJournal } from '../reports/resume.js';
 import { selectsEverything, TargetSelector, type TargetSelection } from './select.js';
 import { SummaryBuilder, type Summary } from '../model/summary.js';
@@ -58,12 +58,8 @@ export interface LineCounts {
   journalSkipped: number;
 }
 
-/** What a run ended with. */
-export interface RunOutcome {
-  summary: Summary;
-  comparison: Comparison | null;
-  diff: DiffSummary | null;
-}
+/** What a run ended with: what reporters are told at its end. */
+export type RunOutcome = RunEnd;
 
 /** What {@link runChecks} ended with: the {@link RunOutcome}, and the input lines it did not check itself. */
 export interface CheckedRunOutcome extends RunOutcome {
