@@ -1,12 +1,11 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Dispatcher } from 'undici';
-import { CROSS_ORIGIN_SAFE_HEADERS } from '../net/headers.js';
+import { basicAuthorization, CROSS_ORIGIN_SAFE_HEADERS, hasHeader } from '../net/headers.js';
 import type { CheckOptions } from './options.js';
 import { printable, redactText, redactUrl } from '../util/redact.js';
 import type { StatusRanges } from '../model/status-ranges.js';
 import type { CheckError, CheckResult, CheckWarning, HttpMethod, RedirectHop, Target, Timings, TlsInfo } from '../model/types.js';
 import { CHALLENGE_SNIFF_BYTES, looksChallenged, verdictOf, wantsChallengeSniff } from '../model/verdict.js';
-import { isNonPublicAddress } from '../net/address-policy.js';
 import { classifyError } from '../net/classify.js';
 import { connectionOf } from '../net/connection-timing.js';
 import { DEFAULT_BODY_LIMIT_BYTES, evaluateExpectations, needsBody } from './expect.js';
@@ -19,6 +18,10 @@ const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 
 /** Everything one run shares between checks. Build it with {@link createCheckContext}. */
 export interface CheckContext {
+  /**
+   * Every request goes through it. Make it with `createAgent` (net/'s `createDispatcher`): that is
+   * where the network options apply, --public-only's refusals included.
+   */
   readonly dispatcher: Dispatcher;
   readonly options: CheckOptions;
   /** Aborts the whole run: checks in flight stop and return null. */
@@ -157,12 +160,6 @@ async function attempt(target: Target, start: URL, ctx: CheckContext, checkStart
 
   try {
     for (;;) {
-      // Names are checked once resolved (see publicOnlyLookup); address literals never are.
-      if (options.publicOnly && isNonPublicAddress(url.hostname)) {
-        return outcome({
-          error: { code: 'BLOCKED_ADDRESS', message: `${url.hostname} is a non-public address (--public-only)` },
-        });
-      }
       const response = await send(ctx.dispatcher, { origin: url.origin, path: url.pathname + url.search, method, headers }, gate, bodyPolicy);
       answer = response;
       const status = response.status;
@@ -244,12 +241,10 @@ function headUnsupported(status: number): boolean {
   return (status >= 400 && status < 500 && status !== 429) || status === 500 || status === 501;
 }
 
+// A -H Authorization header wins over the URL's credentials.
 function withCredentials(base: readonly string[], url: URL): string[] {
-  if (url.username === '' && url.password === '') return base as string[];
-  for (let i = 0; i < base.length; i += 2) if (base[i] === 'authorization') return base as string[];
-  const user = decodeURIComponent(url.username);
-  const password = decodeURIComponent(url.password);
-  return [...base, 'authorization', `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`];
+  if ((url.username === '' && url.password === '') || hasHeader(base, 'authorization')) return base as string[];
+  return [...base, 'authorization', basicAuthorization(url) as string];
 }
 
 function firstHeader(value: string | string[] | undefined): string | undefined {

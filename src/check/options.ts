@@ -1,4 +1,3 @@
-import type { LookupFunction } from 'node:net';
 import {
   DEFAULT_ACCEPT,
   DEFAULT_CERT_MIN_DAYS,
@@ -15,18 +14,17 @@ import {
 } from '../model/defaults.js';
 import { parseStatusRanges, type StatusRanges } from '../model/status-ranges.js';
 import type { HeaderPair } from '../net/headers.js';
-import type { ProxySettings } from '../net/proxy.js';
+import type { NetOptions } from '../net/dispatcher.js';
 
-/** How every URL is checked and how many at once. All durations are in milliseconds. */
-export interface CheckOptions {
+/**
+ * How every URL is checked and how many at once: the network options ({@link NetOptions}, which
+ * `createDispatcher` reads) and what the check itself decides. All durations are in milliseconds.
+ */
+export interface CheckOptions extends NetOptions {
   /** Requests in flight at once, across all hosts (1 = the sequential baseline). */
   concurrency: number;
   /** Requests in flight at once per host:port, or null for no separate limit. */
   perHost: number | null;
-  /** Hard deadline per attempt, in milliseconds. */
-  timeoutMs: number;
-  /** Deadline for establishing a connection (TCP + TLS), in milliseconds; null = `timeoutMs`. */
-  connectTimeoutMs: number | null;
   /** Retries after the first attempt, for retryable failures only. */
   retries: number;
   /** First back-off delay, in milliseconds. */
@@ -42,18 +40,10 @@ export interface CheckOptions {
   /** Extra request headers (`-H`); their values are treated as secrets. */
   headers: HeaderPair[];
   userAgent: string;
-  /** Accept invalid TLS certificates. */
-  insecure: boolean;
-  /** Refuse hosts that are, or resolve to, loopback, private, link-local or other non-public addresses. */
-  publicOnly: boolean;
-  /** A custom DNS lookup (as for `net.connect`), e.g. to pin host names to local addresses. */
-  lookup?: LookupFunction | undefined;
   /** Checks slower than this get a SLOW warning, in milliseconds; null = never. */
   slowMs: number | null;
   /** Certificates expiring in fewer days than this get a CERT_EXPIRING warning. */
   certMinDays: number;
-  /** Route requests through these proxies; null = connect directly. */
-  proxy: ProxySettings | null;
 }
 
 /** Fills every option the caller left out with its default. */

@@ -1,20 +1,15 @@
 import { StringDecoder } from 'node:string_decoder';
-import { printable, redactText } from '../util/redact.js';
+import { InputReadError } from '../model/errors.js';
 import type { Target } from '../model/types.js';
+import { printable, redactText } from '../util/redact.js';
+import { gunzipIfGzipped } from './decompress.js';
 import type { ExtractedLink } from './extract-html.js';
 import type { SitemapEntry } from './extract-sitemap.js';
-import { defaultDocumentFetcher, gunzipIfGzipped, kindFromContentType, kindFromPath } from './sources.js';
-import {
-  InputReadError,
-  parseTarget,
-  readListBatches,
-  type DocumentFetcher,
-  type ExtractionStats,
-  type FetchedDocument,
-  type InputKind,
-  type InputSource,
-} from './targets.js';
-import { replay } from './replay.js';
+import { defaultDocumentFetcher } from './fetch-document.js';
+import { kindFromContentType, kindFromPath } from './kinds.js';
+import { parseTarget, readListBatches } from './list.js';
+import { peek } from './replay.js';
+import type { DocumentFetcher, ExtractionStats, FetchedDocument, InputKind, InputSource } from './types.js';
 
 /** Largest Markdown or HTML document, in characters (about bytes): they are parsed whole. */
 export const MAX_WHOLE_DOCUMENT_CHARS = 32 * 1024 * 1024;
@@ -291,21 +286,10 @@ async function* decodeText(chunks: AsyncIterable<Buffer | string>): AsyncGenerat
 // The first characters of a text stream (whitespace and BOM dropped, lower-cased), and the
 // stream again from its beginning.
 async function peekStart(texts: AsyncIterable<string>): Promise<[string, AsyncIterable<string>]> {
-  const iterator = texts[Symbol.asyncIterator]();
-  const head: string[] = [];
   let length = 0;
-  let done = false;
-  while (length < SNIFF_CHARS) {
-    const next = await iterator.next();
-    if (next.done === true) {
-      done = true;
-      break;
-    }
-    head.push(next.value);
-    length += next.value.length;
-  }
+  const { head, stream } = await peek(texts, (text) => (length += text.length) >= SNIFF_CHARS);
   const start = head.join('').slice(0, SNIFF_CHARS).replace(/^[\s\ufeff]+/, '').toLowerCase();
-  return [start, replay(head, done ? null : iterator)];
+  return [start, stream];
 }
 
 function isSitemapStart(start: string): boolean {

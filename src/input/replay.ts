@@ -15,3 +15,23 @@ export async function* replay<T>(head: readonly T[], rest: AsyncIterator<T> | nu
     await rest?.return?.();
   }
 }
+
+/**
+ * Reads the first items of `items` until `enough` (called with each one as it arrives, and its
+ * index) says so, or the stream ends; returns them, and the whole stream again from its beginning.
+ */
+export async function peek<T>(items: AsyncIterable<T>, enough: (item: T, index: number) => boolean): Promise<{ head: T[]; stream: AsyncGenerator<T> }> {
+  const iterator = items[Symbol.asyncIterator]();
+  const head: T[] = [];
+  let done = false;
+  for (;;) {
+    const next = await iterator.next();
+    if (next.done === true) {
+      done = true;
+      break;
+    }
+    head.push(next.value);
+    if (enough(next.value, head.length - 1)) break;
+  }
+  return { head, stream: replay(head, done ? null : iterator) };
+}

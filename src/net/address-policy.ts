@@ -1,5 +1,6 @@
 import { lookup as dnsLookup } from 'node:dns';
 import { BlockList, isIP, type LookupFunction } from 'node:net';
+import { UrlcheckError } from '../model/errors.js';
 
 /**
  * Address ranges that are not the public internet: loopback, private networks (RFC 1918, IPv6
@@ -45,14 +46,23 @@ export function isNonPublicAddress(address: string): boolean {
   return NON_PUBLIC.check(bare, 'ipv4');
 }
 
-/** The error a blocked connection fails with; classified as BLOCKED_ADDRESS. */
-export class BlockedAddressError extends Error {
-  readonly code = 'ERR_URLCHECK_BLOCKED_ADDRESS';
+/**
+ * The error a blocked request fails with, before any byte is sent; classified as BLOCKED_ADDRESS.
+ * `address` is what `hostname` resolved to, or `hostname` itself when it is an address literal.
+ */
+export class BlockedAddressError extends UrlcheckError {
+  declare readonly code: 'ERR_URLCHECK_BLOCKED_ADDRESS';
+
   constructor(
     readonly hostname: string,
-    readonly address: string,
+    readonly address: string = hostname,
   ) {
-    super(`${hostname} resolves to ${address}, a non-public address (--public-only)`);
+    super(
+      'ERR_URLCHECK_BLOCKED_ADDRESS',
+      address === hostname
+        ? `${hostname} is a non-public address (--public-only)`
+        : `${hostname} resolves to ${address}, a non-public address (--public-only)`,
+    );
   }
 }
 

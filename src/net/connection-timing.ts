@@ -1,14 +1,9 @@
 import { subscribe } from 'node:diagnostics_channel';
 import { lookup as dnsLookup } from 'node:dns';
-import type { LookupFunction, Socket } from 'node:net';
+import type { LookupFunction } from 'node:net';
 import type { PeerCertificate, TLSSocket } from 'node:tls';
 import type { TlsInfo } from '../model/types.js';
-
-/** What undici's connector is called with and calls back (lib/core/connect.js). */
-export type Connector = (
-  options: { hostname: string; protocol: string; port: string; servername?: string | null; [key: string]: unknown },
-  callback: (error: Error | null, socket: Socket | null) => void,
-) => Socket | undefined | void;
+import type { Connector } from './undici.js';
 
 /**
  * When each phase of opening one connection ended, on the performance.now() clock, in

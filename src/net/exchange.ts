@@ -1,6 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Dispatcher } from 'undici';
 import { armSocketProbe, type SocketProbe } from './connection-timing.js';
+import { undiciRequest } from './undici.js';
 
 /** Response bodies up to this size (by Content-Length) are drained so the connection is reused; larger or unsized ones are cancelled. */
 export const DISCARD_LIMIT_BYTES = 64 * 1024;
@@ -216,4 +217,18 @@ export function send(
       finish(error);
     }
   });
+}
+
+/**
+ * Sends one GET through `dispatcher` and resolves once its status and headers arrive, with the
+ * body as a stream read at the consumer's pace (undici's request API, with backpressure). For
+ * documents, which are read whole or as their URLs are checked, where {@link send} reads at most
+ * a few bytes. Aborting `signal` cancels the request, its body included; the caller must consume
+ * or destroy the body.
+ */
+export function openResponse(
+  dispatcher: Dispatcher,
+  request: { origin: string; path: string; headers: Record<string, string>; signal: AbortSignal },
+): Promise<Dispatcher.ResponseData> {
+  return undiciRequest(dispatcher, { ...request, method: 'GET' });
 }

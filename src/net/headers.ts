@@ -1,3 +1,5 @@
+import type { Dispatcher } from 'undici';
+
 /** A request header given with `-H name:value`. */
 export interface HeaderPair {
   /** Lower-cased header name. */
@@ -5,8 +7,8 @@ export interface HeaderPair {
   value: string;
 }
 
-// RFC 9110 token characters.
-const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+/** A valid header name: RFC 9110 token characters. */
+export const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 // RFC 9110 field-value characters (obs-text included), exactly what undici agrees to send.
 const HEADER_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
 
@@ -34,4 +36,33 @@ export function parseHeader(text: string): HeaderPair {
     throw new RangeError(`the value of header "${name}" contains a control character or a character beyond Latin-1, which HTTP cannot carry`);
   }
   return { name: name.toLowerCase(), value };
+}
+
+/**
+ * The `Basic …` credentials of a URL's userinfo (percent-decoded, as a browser sends them), for
+ * an Authorization or Proxy-Authorization header; null when the URL has none. Throws a URIError
+ * when the userinfo holds a malformed percent sequence.
+ */
+export function basicAuthorization(url: URL): string | null {
+  if (url.username === '' && url.password === '') return null;
+  return `Basic ${Buffer.from(`${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`).toString('base64')}`;
+}
+
+/** True when the flat `[name, value, …]` list has a header called `name` (lower-case), in any case. */
+export function hasHeader(headers: readonly string[], name: string): boolean {
+  for (let i = 0; i < headers.length; i += 2) if (headers[i]?.toLowerCase() === name) return true;
+  return false;
+}
+
+/** A request's headers as a fresh flat `[name, value, …]` list, whatever shape they came in. */
+export function headerList(headers: Dispatcher.DispatchOptions['headers']): string[] {
+  if (headers === null || headers === undefined) return [];
+  if (Array.isArray(headers)) return [...(headers as string[])];
+  const list: string[] = [];
+  const entries = Symbol.iterator in headers ? (headers as Iterable<[string, string | string[] | undefined]>) : Object.entries(headers);
+  for (const [name, value] of entries) {
+    if (value === undefined) continue;
+    for (const one of Array.isArray(value) ? value : [value]) list.push(name, String(one));
+  }
+  return list;
 }

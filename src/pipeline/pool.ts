@@ -1,12 +1,9 @@
 import { setMaxListeners } from 'node:events';
 import pLimit, { type LimitFunction } from 'p-limit';
-import { createRequire } from 'node:module';
-import type { Dispatcher, Agent as UndiciAgent } from 'undici';
-import { createProxyAgent } from '../net/proxy.js';
-import { publicOnlyLookup } from '../net/address-policy.js';
+import type { Dispatcher } from 'undici';
 import { checkTarget, createCheckContext } from '../check/check.js';
-import { timedConnector, timedLookup, type Connector } from '../net/connection-timing.js';
 import type { CheckOptions } from '../check/options.js';
+import { createDispatcher } from '../net/dispatcher.js';
 import type { CheckResult, Target } from '../model/types.js';
 import { isBatch } from '../util/text.js';
 import type { TargetStream } from '../model/run.js';
@@ -14,52 +11,13 @@ import type { TargetStream } from '../model/run.js';
 /** Targets read ahead of the requests in flight, at least; bounds memory whatever the list length. */
 export const MIN_LOOKAHEAD = 256;
 
-// undici's index loads fetch, WebSocket, caches and more (~80 ms of start-up); the Agent alone
-// is a third of that. Its path is stable across undici 7; fall back to the index if it moves.
-const requireCjs = createRequire(import.meta.url);
-const Agent: typeof UndiciAgent = (() => {
-  try {
-    return requireCjs('undici/lib/dispatcher/agent.js') as typeof UndiciAgent;
-  } catch {
-    return (requireCjs('undici') as { Agent: typeof UndiciAgent }).Agent;
-  }
-})();
-
-// The connector undici builds by default, wrapped so each connection records its phases.
-const buildConnector: (options: object) => Connector = (() => {
-  try {
-    return requireCjs('undici/lib/core/connect.js') as (options: object) => Connector;
-  } catch {
-    return (requireCjs('undici') as { buildConnector: (options: object) => Connector }).buildConnector;
-  }
-})();
-
-
-/** Idle keep-alive sockets are closed after this long, in milliseconds. */
-const KEEP_ALIVE_TIMEOUT_MS = 4_000;
-
 /**
- * Creates the one undici dispatcher a run uses: an Agent, or a proxy-routing one when
- * `options.proxy` is set. Deadlines are enforced per attempt by the check;
- * undici's own idle timers are set no longer than the deadline so they never outlive it.
+ * Creates the one undici dispatcher a run uses (see `createDispatcher` in net/): an Agent, or a
+ * proxy-routing one when `options.proxy` is set, with the --public-only policy when asked for.
+ * Kept under this name for the library's users.
  */
 export function createAgent(options: CheckOptions): Dispatcher {
-  const lookup = options.publicOnly ? publicOnlyLookup(options.lookup) : options.lookup;
-  const agentOptions = {
-    connections: options.perHost,
-    pipelining: 1,
-    keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS,
-    headersTimeout: options.timeoutMs,
-    bodyTimeout: options.timeoutMs,
-    connect: timedConnector(
-      buildConnector({
-        timeout: options.connectTimeoutMs ?? options.timeoutMs,
-        rejectUnauthorized: !options.insecure,
-        lookup: timedLookup(lookup),
-      }),
-    ) as never,
-  };
-  return options.proxy === null ? new Agent(agentOptions) : createProxyAgent(options.proxy, agentOptions);
+  return createDispatcher(options);
 }
 
 /**
@@ -68,8 +26,8 @@ export function createAgent(options: CheckOptions): Dispatcher {
  *
  * The input is pulled lazily: at most `concurrency + max(concurrency, MIN_LOOKAHEAD)` targets
  * (plus one batch, when the input comes in batches) are held at once, so memory is flat in the
- * length of the list. The pool owns one undici Agent
- * for the run and closes it before returning, so the process can exit on its own.
+ * length of the list. The pool owns one undici dispatcher for the run and closes it before
+ * returning, so the process can exit on its own.
  *
  * Aborting `signal` stops pulling input and cancels requests in flight; checks that did not
  * finish yield nothing, and the generator ends.
@@ -99,7 +57,7 @@ export async function* checkInBatches(
   if (signal?.aborted) stop.abort(signal.reason);
   signal?.addEventListener('abort', forwardAbort, { once: true });
 
-  const agent = createAgent(options);
+  const agent = createDispatcher(options);
   const ctx = createCheckContext(agent, options, stop.signal);
   const globalLimit = pLimit(options.concurrency);
   const hostLimits = new Map<string, LimitFunction>();

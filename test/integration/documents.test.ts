@@ -5,7 +5,8 @@ import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fetchDocument, resolveInputs, type ResolveInputsOptions } from '../../src/input/sources.js';
+import { fetchDocument } from '../../src/input/fetch-document.js';
+import { resolveInputs, type ResolveInputsOptions } from '../../src/input/sources.js';
 import { createExtractionStats, InputReadError, readTargetBatches, type ExtractionStats, type InputSource } from '../../src/input/targets.js';
 import type { Target } from '../../src/model/types.js';
 import { startProxy } from '../helpers/proxy.js';
@@ -417,6 +418,6 @@ describe('documents from URLs', () => {
     const document = await fetchDocument(new URL(`${origin()}/sitemap.xml`), { timeoutMs: 2_000, maxBytes: 100 });
     await expect(async () => {
       for await (const chunk of document.body) void chunk;
-    }).rejects.toThrow('larger than 100 bytes');
+    }).rejects.toThrow('larger than 100 B');
   });
 });

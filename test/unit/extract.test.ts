@@ -4,7 +4,8 @@ import { linkTarget } from '../../src/input/documents.js';
 import { extractHtmlLinks, parseSrcset } from '../../src/input/extract-html.js';
 import { extractMarkdownLinks } from '../../src/input/extract-markdown.js';
 import { SitemapReader, type SitemapEntry } from '../../src/input/extract-sitemap.js';
-import { describeSkipped, kindFromContentType, kindFromPath } from '../../src/input/sources.js';
+import { kindFromContentType, kindFromPath } from '../../src/input/kinds.js';
+import { describeSkipped } from '../../src/input/sources.js';
 import { createExtractionStats } from '../../src/input/targets.js';
 
 describe('extractMarkdownLinks', () => {
