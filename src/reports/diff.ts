@@ -1,16 +1,13 @@
-import { createReadStream } from 'node:fs';
-import { UsageError } from '../model/errors.js';
-import { readLineBatches } from '../input/lines.js';
-import { printable } from '../util/redact.js';
-import { JSON_REPORT_START, parseReportLine } from './report-lines.js';
-import type { Change, CheckResult } from '../model/types.js';
-import { describeFsError } from '../util/fs-errors.js';
+import type { UsageError } from '../model/errors.js';
 import type { DiffSummary } from '../model/run.js';
+import type { Change, CheckResult } from '../model/types.js';
+import { printable } from '../util/redact.js';
+import { describeReportReading, emptyReportSource, readReport, readReportResults, type ReportFormat, type ReportSource, type ReportUse } from './reader.js';
 
 export type { Change } from '../model/types.js';
 
 /** How a previous report was written: one JSON document (`-f json`) or one result per line (`-f ndjson`). */
-export type PreviousReportFormat = 'json' | 'ndjson';
+export type PreviousReportFormat = ReportFormat;
 
 /**
  * What a run needs to know about an earlier one: which URLs failed in it (`ok === false`).
@@ -25,9 +22,9 @@ export class PreviousReport {
    * @param format - how the report was written
    * @param failingUrls - the `url` of every failed result; a `Set` is adopted, not copied
    * @param results - result lines read
-   * @param complete - false when the report ended early (a run killed mid-way, a truncated
-   *   file): only its complete lines were used
-   * @param skippedLines - non-blank lines that were not results and were skipped
+   * @param complete - false when the report ended early (a torn last line, a JSON report
+   *   without its summary): only its complete lines were used
+   * @param skippedLines - damaged lines (not results) that were skipped
    */
   constructor(
     readonly name: string,
@@ -50,7 +47,6 @@ export class PreviousReport {
     return this.failing.has(url);
   }
 }
-
 
 /**
  * Compares each result of this run with a {@link PreviousReport} as results stream past, and
@@ -94,21 +90,24 @@ export class DiffTracker {
   }
 }
 
+/** `--diff`'s wording of the reader's refusals. */
+const DIFF_USE: ReportUse = {
+  cannotRead: (name, reason) => `cannot read --diff report "${name}": ${reason}`,
+  notAReport: (name, line) =>
+    `--diff report "${name}" is not a urlcheck JSON or NDJSON report (line ${line} is neither); ` +
+    'use a report written with -f json or -f ndjson (for a reformatted one: jq -c ".results[]" > report.ndjson)',
+};
+
 /**
- * Reads a previous urlcheck report (`-f json` or `-f ndjson`, told apart by its first line) as a
- * stream, one line at a time, keeping only the URLs that failed. A report cut short (a run
- * killed mid-way, a full disk) still loads: its complete lines are used. Reports written before
- * `verdict` existed load too: only `url` and `ok` are read. Throws a {@link UsageError} (one
- * line) when the file cannot be read or is not a urlcheck JSON or NDJSON report.
+ * Reads a previous urlcheck report (`-f json` or `-f ndjson`) through the one report reader
+ * ({@link readReport}, whose rule for torn and damaged lines it follows), keeping only the URLs
+ * that failed. A report cut short (a run killed mid-way, a full disk) still loads: its complete
+ * results are used. Reports written before `verdict` existed load too. Throws a
+ * {@link UsageError} (one line) when the file cannot be read or is not a urlcheck JSON or NDJSON report.
  */
 export async function loadPreviousReport(path: string): Promise<PreviousReport> {
-  const name = printable(path);
-  try {
-    return await readPreviousReport(createReadStream(path), name);
-  } catch (error) {
-    if (error instanceof UsageError) throw error;
-    throw new UsageError(`cannot read --diff report "${name}": ${describeFsError(error)}`);
-  }
+  const into = emptyReportSource(printable(path));
+  return previousReportOf(readReportResults(path, into, DIFF_USE), into);
 }
 
 /**
@@ -116,66 +115,25 @@ export async function loadPreviousReport(path: string): Promise<PreviousReport> 
  * `name` is how messages name it.
  */
 export async function readPreviousReport(chunks: AsyncIterable<Buffer | string>, name: string): Promise<PreviousReport> {
-  let format: PreviousReportFormat | null = null;
-  let results = 0;
-  let skippedLines = 0;
-  // A JSON report is complete once its results array closed.
-  let closed = false;
-  // The last non-blank line did not parse: harmless if nothing follows (a cut-off last line).
-  let lastLineBroken = false;
+  const into = emptyReportSource(name);
+  return previousReportOf(readReport(chunks, into, DIFF_USE), into);
+}
+
+/**
+ * Lines for stderr about what reading the previous report skipped (none when nothing was): an
+ * early end, damaged lines. The counts are in the {@link PreviousReport}; the CLI prints these.
+ */
+export function describePreviousReport(report: PreviousReport): string[] {
+  return describeReportReading(report, '--diff report', 'compared');
+}
+
+async function previousReportOf(reading: AsyncIterable<CheckResult[]>, into: ReportSource): Promise<PreviousReport> {
   const failing = new Set<string>();
-
-  reading: for await (const batch of readLineBatches(chunks)) {
-    for (const { line, text, truncated } of batch) {
-      const trimmed = text.trim();
-      if (trimmed === '') continue;
-      if (lastLineBroken) skippedLines += 1;
-      lastLineBroken = false;
-      if (format === null) {
-        if (JSON_REPORT_START.test(trimmed)) {
-          format = 'json';
-          if (trimmed.endsWith('],')) {
-            closed = true;
-            break reading;
-          }
-          continue;
-        }
-        format = 'ndjson';
-        if (parseResultLine(trimmed, truncated, null) === null) {
-          throw new UsageError(
-            `--diff report "${name}" is not a urlcheck JSON or NDJSON report (line ${line} is neither); ` +
-              'use a report written with -f json or -f ndjson (for a reformatted one: jq -c ".results[]" > report.ndjson)',
-          );
-        }
-      }
-      if (format === 'json' && trimmed.startsWith(']')) {
-        // The summary after the results array says nothing the results did not: stop reading here.
-        closed = true;
-        break reading;
-      }
-      const result = parseResultLine(trimmed, truncated, format);
-      if (result === null) {
-        lastLineBroken = true;
-        continue;
-      }
-      results += 1;
-      // A URL listed twice is failing if any of its lines failed.
-      if (!result.ok) failing.add(result.url);
-    }
+  for await (const batch of reading) {
+    // A URL listed twice is failing if any of its lines failed.
+    for (const result of batch) if (!result.ok) failing.add(result.url);
   }
-
-  // An empty file is what an NDJSON run killed before its first result leaves behind.
-  const complete = format === 'json' ? closed : !lastLineBroken;
-  return new PreviousReport(name, format ?? 'ndjson', failing, results, complete, skippedLines);
+  return new PreviousReport(into.name, into.format ?? 'ndjson', failing, into.results, into.complete, into.skippedLines);
 }
-
-/** `url` and `ok` of one result line, or null when the line is not a result. */
-function parseResultLine(text: string, truncated: boolean, format: PreviousReportFormat | null): { url: string; ok: boolean } | null {
-  const value = parseReportLine(text, truncated, format);
-  if (value === null) return null;
-  const { url, ok } = value;
-  return typeof url === 'string' && typeof ok === 'boolean' ? { url, ok } : null;
-}
-
 
 export type { DiffSummary } from '../model/run.js';

@@ -1,30 +1,32 @@
-import { createReadStream, writeSync } from 'node:fs';
+import { writeSync } from 'node:fs';
 import { open, rm, type FileHandle } from 'node:fs/promises';
-import { Hash64, UrlHashIndex } from '../pipeline/dedupe.js';
 import { UsageError } from '../model/errors.js';
-import { readLineBatches } from '../input/lines.js';
-import { printable } from '../util/redact.js';
-import { VERDICTS, type CheckResult, type Target } from '../model/types.js';
+import type { CheckResult, Target } from '../model/types.js';
 import { describeFsError } from '../util/fs-errors.js';
+import { Hash64, UrlHashIndex } from '../util/hash.js';
+import { printable } from '../util/redact.js';
+import { emptyReportSource, isTornLine, MAX_REPORT_LINE_LENGTH, readReportHead, readReportResults, type ReportSource, type ReportUse } from './reader.js';
 
-/** Longest journal line read, in characters: a result can quote a URL line of up to 1 MiB. */
-const MAX_JOURNAL_LINE = 16 * 1024 * 1024;
-
-// Every result urlcheck writes starts so (`url` is its first key); a torn last line starts as a piece of it.
-const RESULT_START = '{"url":';
+/** `--resume`'s wording of the reader's refusals. */
+const JOURNAL_USE: ReportUse = {
+  cannotRead: (name, reason) => `cannot read --resume journal "${name}": ${reason}`,
+  notAReport: (name) => `--resume journal "${name}" is not a urlcheck journal (its lines are not results); give a new file name, or delete the file`,
+};
 
 /**
  * The `--resume` journal: an append-only NDJSON file, one result per line (the `-f ndjson` shape,
  * so it is also a report), appended as results complete and written to the file once per batch,
  * so a run killed at any point, SIGKILL included, loses at most the batch it was writing.
  *
- * Opening one reads nothing but its first and last lines: a last line cut short by a kill is cut
- * off (a complete one missing only its newline gets it), and a file that is not a journal is
- * refused untouched. {@link replay} then streams its results.
+ * It is read by the one report reader (`readReport` in reports/reader.ts) and its rule for
+ * torn and damaged lines. Opening one reads nothing but its first and last lines: a file whose
+ * first line is not a result (a JSON report included) is refused untouched; a torn last line is
+ * cut off, so the next result starts on a line of its own, and a complete one missing only its
+ * newline gets it.
+ * {@link replay} then streams its results, skipping and counting damaged lines.
  */
 export class ResumeJournal {
-  /** Journal lines that were not results (damaged) and were skipped by {@link replay}. */
-  skippedLines = 0;
+  private readonly replayed: ReportSource;
   private pending: string[] = [];
   private closed = false;
 
@@ -35,7 +37,14 @@ export class ResumeJournal {
     private readonly handle: FileHandle,
     /** Bytes of complete lines when the journal was opened: what {@link replay} reads. */
     readonly replayBytes: number,
-  ) {}
+  ) {
+    this.replayed = emptyReportSource(name);
+  }
+
+  /** Damaged journal lines (not results) that {@link replay} skipped so far. */
+  get skippedLines(): number {
+    return this.replayed.skippedLines;
+  }
 
   /**
    * Opens (or creates) the journal at `path` for a resumed run. Throws a {@link UsageError} (one
@@ -53,16 +62,16 @@ export class ResumeJournal {
       const { size } = await handle.stat();
       let replayBytes = 0;
       if (size > 0) {
-        const tail = await inspectTail(handle, size, name);
         // The first line is checked before anything is changed: a file that is not a journal stays as it was.
-        if (tail.completeBytes > 0) await checkFirstLine(path, tail.completeBytes, name);
-        replayBytes = await tail.repair();
+        const head = await readReportHead(path, emptyReportSource(name), JOURNAL_USE);
+        if (head.format === 'json') throw new UsageError(JOURNAL_USE.notAReport(name, 1));
+        replayBytes = await endOnWholeLine(handle, size);
       }
       return new ResumeJournal(name, path, handle, replayBytes);
     } catch (error) {
       await handle.close();
       if (error instanceof UsageError) throw error;
-      throw new UsageError(`cannot read --resume journal "${name}": ${describeFsError(error)}`);
+      throw new UsageError(JOURNAL_USE.cannotRead(name, describeFsError(error)), { cause: error });
     }
   }
 
@@ -72,17 +81,7 @@ export class ResumeJournal {
    */
   async *replay(): AsyncGenerator<CheckResult[]> {
     if (this.replayBytes === 0) return;
-    const stream = createReadStream(this.path, { start: 0, end: this.replayBytes - 1 });
-    for await (const lines of readLineBatches(stream, MAX_JOURNAL_LINE)) {
-      const batch: CheckResult[] = [];
-      for (const { text, truncated } of lines) {
-        if (text.trim() === '') continue;
-        const result = truncated ? null : parseResult(text);
-        if (result === null) this.skippedLines += 1;
-        else batch.push(result);
-      }
-      if (batch.length > 0) yield batch;
-    }
+    yield* readReportResults(this.path, this.replayed, JOURNAL_USE, this.replayBytes);
   }
 
   /** Queues a result for the journal; {@link flush} writes the queue. */
@@ -179,75 +178,30 @@ function lineKey(source: string, line: number, url: string): string {
   return `${source}\n${line}\n${url}`;
 }
 
-/** A journal line as a result, or null when it is not one. */
-function parseResult(text: string): CheckResult | null {
-  if (!text.startsWith(RESULT_START)) return null;
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    return null;
-  }
-  return isResult(value) ? value : null;
-}
-
-// Only what the run, the summary and the reporters read is checked: the journal is urlcheck's own file.
-function isResult(value: unknown): value is CheckResult {
-  if (typeof value !== 'object' || value === null) return false;
-  const r = value as Record<string, unknown>;
-  const error = r['error'] as Record<string, unknown> | null | undefined;
-  return (
-    typeof r['url'] === 'string' &&
-    typeof r['ok'] === 'boolean' &&
-    (r['status'] === null || typeof r['status'] === 'number') &&
-    (error === null || (typeof error === 'object' && typeof error['code'] === 'string' && typeof error['message'] === 'string')) &&
-    typeof r['durationMs'] === 'number' &&
-    typeof r['attempts'] === 'number' &&
-    Array.isArray(r['redirects']) &&
-    Array.isArray(r['warnings']) &&
-    (VERDICTS as readonly unknown[]).includes(r['verdict']) &&
-    typeof r['source'] === 'string' &&
-    typeof r['line'] === 'number'
-  );
-}
-
 const TAIL_CHUNK = 64 * 1024;
 
 /**
- * Looks at the last line: a line a kill cut short is to be truncated away; a complete one that
- * only lacks its newline is to get one. `repair()` does that and returns the length of the
- * complete lines, in bytes. A last line that is no piece of a result means the file is not a
- * journal: refused before anything is changed.
+ * Makes the journal end on a whole line, by the reader's rule for its last line: a torn one (a
+ * kill cut it short) is cut off, a complete one missing only its newline gets it. Returns the
+ * length of the journal's lines then, in bytes: what {@link ResumeJournal.replay} reads.
  */
-async function inspectTail(
-  handle: FileHandle,
-  size: number,
-  name: string,
-): Promise<{ completeBytes: number; repair: () => Promise<number> }> {
+async function endOnWholeLine(handle: FileHandle, size: number): Promise<number> {
   const tailStart = (await lastIndexOfNewline(handle, size)) + 1;
-  if (tailStart === size) return { completeBytes: size, repair: async () => size };
+  if (tailStart === size) return size;
   const tailLength = size - tailStart;
-  if (tailLength > MAX_JOURNAL_LINE) throw notAJournal(name);
-  const tail = Buffer.alloc(tailLength);
-  await handle.read(tail, 0, tailLength, tailStart);
-  const text = tail.toString('utf8');
-  if (parseResult(text) !== null) {
-    return {
-      completeBytes: size,
-      repair: async () => {
-        await handle.write('\n');
-        return size + 1;
-      },
-    };
+  // UTF-8 takes at most 3 bytes per UTF-16 code unit: past that, the line is too long to be whole.
+  let torn = tailLength > 3 * MAX_REPORT_LINE_LENGTH;
+  if (!torn) {
+    const tail = Buffer.alloc(tailLength);
+    await handle.read(tail, 0, tailLength, tailStart);
+    torn = isTornLine(tail.toString('utf8'));
   }
-  if (!text.startsWith(RESULT_START) && !RESULT_START.startsWith(text)) throw notAJournal(name);
-  return {
-    completeBytes: tailStart,
-    repair: async () => {
-      await handle.truncate(tailStart);
-      return tailStart;
-    },
-  };
+  if (torn) {
+    await handle.truncate(tailStart);
+    return tailStart;
+  }
+  await handle.write('\n');
+  return size + 1;
 }
 
 async function lastIndexOfNewline(handle: FileHandle, size: number): Promise<number> {
@@ -261,25 +215,3 @@ async function lastIndexOfNewline(handle: FileHandle, size: number): Promise<num
   }
   return -1;
 }
-
-/** Refuses a file whose first line is not a result: it is not a journal, and must not be appended to. */
-async function checkFirstLine(path: string, bytes: number, name: string): Promise<void> {
-  const stream = createReadStream(path, { start: 0, end: bytes - 1, highWaterMark: TAIL_CHUNK });
-  try {
-    for await (const lines of readLineBatches(stream, MAX_JOURNAL_LINE)) {
-      const first = lines[0];
-      if (first === undefined) continue;
-      if (first.truncated || parseResult(first.text) === null) throw notAJournal(name);
-      return;
-    }
-  } finally {
-    stream.destroy();
-  }
-}
-
-function notAJournal(name: string): UsageError {
-  return new UsageError(
-    `--resume journal "${name}" is not a urlcheck journal (its lines are not results); give a new file name, or delete the file`,
-  );
-}
-

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { dedupeKeyOf, DedupeStore, Hash64, MAX_WAITING_DUPLICATES, relabel, UrlHashIndex } from '../../src/pipeline/dedupe.js';
+import { dedupeKeyOf, DedupeStore, MAX_WAITING_DUPLICATES, relabel } from '../../src/pipeline/dedupe.js';
+import { Hash64, UrlHashIndex } from '../../src/util/hash.js';
 import type { CheckResult, Target } from '../../src/model/types.js';
 import { targetsFrom } from '../helpers/fixtures.js';
 import { resultWith } from '../helpers/samples.js';

@@ -156,7 +156,7 @@ describe('readPreviousReport', () => {
     expect(report).toMatchObject({ format: 'ndjson', results: 3, complete: false, failingCount: 1 });
   });
 
-  it('reads reports written before verdict existed: only url and ok are needed', async () => {
+  it('reads reports written before verdict existed', async () => {
     const old = [
       '{"tool":"urlcheck","version":"1.0.0","startedAt":"2024-01-01T00:00:00.000Z","results":[',
       '{"url":"https://h1.test/","ok":true,"status":200,"error":null,"durationMs":5,"attempts":1,"redirects":[],"finalUrl":"https://h1.test/","method":"HEAD","source":"a.txt","line":1},',
@@ -178,23 +178,26 @@ describe('readPreviousReport', () => {
     expect(failingOf(report, URLS)).toEqual(['https://h1.test/']);
   });
 
-  it('accepts CRLF line endings, blank lines and results as jq -c prints them', async () => {
-    const text = '\r\n{"url":"https://h1.test/","ok":false}\r\n\r\n{"ok":true,"url":"https://h2.test/"}\r\n';
+  it('accepts CRLF line endings, blank lines and results with their keys in any order', async () => {
+    const text = `\r\n${JSON.stringify(at(1, false))}\r\n\r\n${JSON.stringify(Object.fromEntries(Object.entries(at(2, true)).reverse()))}\r\n`;
     const report = await fromText(text, 'jq.ndjson');
     expect(report).toMatchObject({ format: 'ndjson', results: 2, complete: true });
     expect(failingOf(report, URLS)).toEqual(['https://h1.test/']);
   });
 
   it('skips and counts lines in the middle that are not results', async () => {
-    const text = '{"url":"https://h1.test/","ok":false}\n{"url":"https://h2.te\n{"url":"https://h3.test/","ok":false}\n';
+    const text = `${JSON.stringify(at(1, false))}\n{"url":"https://h2.te\n${JSON.stringify(at(3, false))}\n`;
     const report = await fromText(text, 'appended.ndjson');
     expect(report).toMatchObject({ results: 2, skippedLines: 1, complete: true });
     expect(failingOf(report, URLS)).toEqual(['https://h1.test/', 'https://h3.test/']);
   });
 
-  it('stops at the end of the results array: what follows it is never needed', async () => {
-    const text = '{"tool":"urlcheck","version":"1","startedAt":"x","results":[\n{"url":"https://h1.test/","ok":false}\n],\nnot json at all';
-    expect(await fromText(text)).toMatchObject({ format: 'json', results: 1, complete: true, failingCount: 1 });
+  it('stops after the summary line: what follows it is never read', async () => {
+    const start = `{"tool":"urlcheck","version":"1","startedAt":"x","results":[\n${JSON.stringify(at(1, false))}\n],\n`;
+    expect(await fromText(`${start}"summary":{"total":1},\nnot json at all`)).toMatchObject({ format: 'json', results: 1, complete: true, failingCount: 1 });
+    // As for merge, a JSON report is complete only with its summary.
+    expect(await fromText(`${start}not json at all\n`)).toMatchObject({ results: 1, complete: false, skippedLines: 1, failingCount: 1 });
+    expect(await fromText(start)).toMatchObject({ results: 1, complete: false, skippedLines: 0 });
   });
 
   it('reads an empty file as a report without results (an NDJSON run killed before its first result)', async () => {

@@ -3,15 +3,17 @@ import { Chalk } from 'chalk';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../src/model/errors.js';
-import { describeMergeProblems, emptyReportSource, readReport, resultFromReport, type ReportSource } from '../../src/reports/merge.js';
+import { describeMergeProblems } from '../../src/pipeline/merge.js';
+import { emptyReportSource, readReport, type ReportSource } from '../../src/reports/reader.js';
+import { resultFromReport } from '../../src/reports/result.js';
 import { TextWriter } from '../../src/util/text-writer.js';
 import { createJsonReporter } from '../../src/reporters/json.js';
 import { createNdjsonReporter } from '../../src/reporters/ndjson.js';
 import type { ReporterFactory } from '../../src/model/reporter.js';
 import type { Summary } from '../../src/model/summary.js';
 import type { CheckResult } from '../../src/model/types.js';
-import { cutOffsets, splitString, streamOf } from '../helpers/arbitraries.js';
-import { driveReporter, everyVerdictResults, resultWith, SAMPLE_RUN_META } from '../helpers/samples.js';
+import { cutOffsets, splitString } from '../helpers/arbitraries.js';
+import { driveReporter, everyVerdictResults, resultWith, sampleResult, sampleTarget, SAMPLE_RUN_META } from '../helpers/samples.js';
 
 const NO_COLOR = new Chalk({ level: 0 });
 
@@ -64,6 +66,7 @@ describe('readReport', () => {
       results: results.length,
       upgraded: 0,
       skippedLines: 0,
+      torn: false,
       complete: true,
       interrupted: false,
       wallMs: 1234.5,
@@ -139,7 +142,7 @@ describe('readReport', () => {
 
   it('takes a file cut off inside its first line for a torn report with no results', async () => {
     for (const text of ['{', '{"url":"https://a.te', '{"tool":"urlcheck","vers']) {
-      expect((await read(text)).report).toMatchObject({ results: 0, complete: false, interrupted: true });
+      expect((await read(text)).report).toMatchObject({ results: 0, torn: true, skippedLines: 0, complete: false, interrupted: true });
     }
   });
 
@@ -203,6 +206,15 @@ describe('resultFromReport', () => {
 
   it('drops `change` and fields it does not know', () => {
     expect(resultFromReport({ ...base, change: 'newly-failing', futureField: 1 })).toEqual(base);
+  });
+
+  it('keeps `duplicateOf`, after `line` as a run writes it; a malformed one makes the line no result', () => {
+    const duplicate = { ...base, duplicateOf: { source: 'a.txt', line: 3 } };
+    const result = resultFromReport(duplicate);
+    expect(result).toEqual(duplicate);
+    expect(Object.keys(result ?? {})).toEqual(Object.keys(duplicate));
+    expect(resultFromReport({ ...base, duplicateOf: { source: 'a.txt' } })).toBeNull();
+    expect(resultFromReport({ ...base, duplicateOf: null })).toBeNull();
   });
 
   it('redacts credentials a report should not have held', () => {
@@ -271,20 +283,32 @@ describe('describeMergeProblems', () => {
 });
 
 describe('reading a report stream', () => {
-  it('is an async iterable of batches, so a consumer can stop early and the source is closed', async () => {
-    const lines = everyVerdictResults().map((result) => `${JSON.stringify(result)}\n`);
+  it('is an async iterable of batches, so a consumer can stop early: it reads fewer lines than the whole, and the source is closed', async () => {
+    const lines = Array.from({ length: 200 }, (_, i) => `${JSON.stringify(sampleResult(sampleTarget(i + 1), i % 3 !== 0))}\n`);
+    let pulled = 0;
     let closed = false;
     async function* source(): AsyncGenerator<string> {
       try {
-        yield* streamOf(lines);
+        for (const line of lines) {
+          pulled += 1;
+          yield line;
+        }
       } finally {
         closed = true;
       }
     }
-    for await (const batch of readReport(source(), emptyReportSource('x'))) {
+    const report = emptyReportSource('x');
+    let batches = 0;
+    for await (const batch of readReport(source(), report)) {
+      batches += 1;
       expect(batch).toHaveLength(1);
-      break;
+      if (batches === 2) break;
     }
+    expect(batches).toBe(2);
+    expect(report.results).toBe(2);
+    // One chunk (here one line) read per batch, and no more than one ahead: far fewer than the whole.
+    expect(pulled).toBeLessThanOrEqual(batches + 1);
+    expect(pulled).toBeLessThan(lines.length);
     expect(closed).toBe(true);
   });
 });
