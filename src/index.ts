@@ -18,7 +18,8 @@ export {
   type InputKind,
   type InputSource,
 } from './input/targets.js';
-export { describeSkipped, fetchDocument, resolveInputs } from './input/sources.js';
+export { describeSkipped, resolveInputs } from './input/sources.js';
+export { fetchDocument } from './input/fetch-document.js';
 export * from './model/defaults.js';
 export {
   parseFailOn,
@@ -34,7 +35,7 @@ export {
 export { TextWriter } from './util/text-writer.js';
 export { checkAll, checkInBatches, createAgent, type TargetStream } from './pipeline/pool.js';
 export { printable, redactText, redactUrl } from './util/redact.js';
-export { combineReporters, createGithubAnnotationsReporter, loadReporter, reporters } from './reporters/index.js';
+export { combineReporters, createGithubAnnotationsReporter, FORMATS, loadReporter, reporters, type Format } from './reporters/index.js';
 export type { Reporter, ReporterContext, ReporterFactory, RunEnd, RunMeta } from './model/reporter.js';
 export { runChecks, type RunOutcome, type RunRequest } from './pipeline/run.js';
 export { parseStatusRanges, type StatusRanges } from './model/status-ranges.js';
@@ -58,18 +59,9 @@ export {
   type WarningCode,
 } from './model/types.js';
 export { looksChallenged, verdictOf } from './model/verdict.js';
-export {
-  describeMergeProblems,
-  mergeReports,
-  planMerge,
-  readReport,
-  readReportResults,
-  resultFromReport,
-  type MergeOutcome,
-  type MergePlan,
-  type MergeRequest,
-  type ReportSource,
-} from './reports/merge.js';
+export { describeMergeProblems, mergeReports, planMerge, type MergeOutcome, type MergePlan, type MergeRequest } from './pipeline/merge.js';
+export { readReport, readReportResults, type ReportSource } from './reports/reader.js';
+export { resultFromReport } from './reports/result.js';
 export { DiffTracker, loadPreviousReport, PreviousReport, readPreviousReport, type DiffSummary, type PreviousReportFormat } from './reports/diff.js';
 export { CONFIG_FILE_NAMES, configTargetsToTargets, findConfig, loadConfig, type ConfigTarget, type LoadedConfig } from './cli/config.js';
 export { DEFAULT_BODY_LIMIT_BYTES, evaluateExpectations, needsBody, parseJsonPath, type ExpectInput } from './check/expect.js';

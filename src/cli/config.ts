@@ -8,6 +8,9 @@ import { parseTarget } from '../input/targets.js';
 import { printable, redactText } from '../util/redact.js';
 import { parseStatusRanges } from '../model/status-ranges.js';
 import type { Expectations, HeaderExpectation, JsonExpectation, Target } from '../model/types.js';
+import { HEADER_NAME } from '../net/headers.js';
+import { compileRegExp } from '../pipeline/select.js';
+import { durationMs, parsedBy } from './option-parsers.js';
 
 export { CONFIG_FILE_NAMES, findConfig } from './config-find.js';
 
@@ -211,11 +214,7 @@ function safeYamlMessage(message: string): string {
 
 // ---------------------------------------------------------------------------------------------
 // The schema. Option values are only type-checked and put into commander's shape here; their
-// ranges and syntax are checked once, for flags and config alike, by src/options.ts.
-
-const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
-const DURATION = /^(\d+(?:\.\d+)?)(ms|s|m)?$/;
-const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000 };
+// ranges and syntax are checked once, for flags and config alike, by options.ts.
 
 const text = (what = 'a string') => z.string({ error: `must be ${what}` });
 const flag = z.boolean({ error: 'must be true or false' });
@@ -257,37 +256,24 @@ const optionSchemas = {
   diff: text('a file path'),
 };
 
-/** Options whose values may hold credentials (as in src/options.ts): never echoed in a message. */
+/** Options whose values may hold credentials (as in options.ts): never echoed in a message. */
 const SECRET_OPTIONS = new Set(['header', 'proxy']);
 
 /** Options whose value is a file path, resolved against the config file's directory. */
 const PATH_OPTIONS = ['output', 'diff'] as const;
 
-/** Wraps a parser that throws into a transform that reports `must be <what>: <its reason>`. */
-const parsedBy = <T>(parse: (value: string) => T, what: string) =>
-  z.string({ error: `must be ${what}` }).transform((value, ctx) => {
-    try {
-      return parse(value);
-    } catch (error) {
-      ctx.issues.push({ code: 'custom', message: (error as Error).message, input: value });
-      return z.NEVER;
-    }
-  });
-
 const regex = parsedBy((source) => {
   try {
-    return new RegExp(source);
+    return compileRegExp(source);
   } catch (error) {
-    const reason = (error as Error).message.replace(/^Invalid regular expression: \/.*\/[a-z]*: /s, '');
-    throw new Error(`must be a regular expression: ${reason} (got ${showValue(source)})`);
+    throw new Error(`${(error as Error).message} (got ${showValue(source)})`);
   }
 }, 'a regular expression');
 
 const milliseconds = z
   .union([z.number(), z.string()], { error: 'must be a number of milliseconds or a duration such as "500ms" or "2s"' })
   .transform((value, ctx) => {
-    const match = typeof value === 'string' ? DURATION.exec(value.trim()) : null;
-    const ms = typeof value === 'number' ? value : match ? Number(match[1]) * (UNIT_MS[match[2] ?? 'ms'] ?? 1) : Number.NaN;
+    const ms = typeof value === 'number' ? value : durationMs(value.trim());
     if (Number.isFinite(ms) && ms > 0) return Math.round(ms);
     ctx.issues.push({ code: 'custom', message: `must be a positive number of milliseconds or a duration such as "500ms" or "2s" (got ${showValue(value)})`, input: value });
     return z.NEVER;

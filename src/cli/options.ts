@@ -1,34 +1,17 @@
-import type { LookupFunction } from 'node:net';
 import { z } from 'zod';
-import type { ProxySettings } from '../net/proxy.js';
-import { parseHeader, type HeaderPair } from '../net/headers.js';
-import { parseStatusRanges, type StatusRanges } from '../model/status-ranges.js';
-import {
-  DEFAULT_ACCEPT,
-  DEFAULT_CERT_MIN_DAYS,
-  DEFAULT_CONCURRENCY,
-  DEFAULT_FAIL_ON,
-  DEFAULT_SLOW_MS,
-  DEFAULT_MAX_REDIRECTS,
-  DEFAULT_MAX_RETRY_AFTER_MS,
-  DEFAULT_METHOD,
-  DEFAULT_PER_HOST,
-  DEFAULT_RETRIES,
-  DEFAULT_RETRY_BASE_MS,
-  DEFAULT_TIMEOUT_MS,
-  DEFAULT_USER_AGENT,
-  FORMATS,
-  type Format,
-} from '../model/defaults.js';
-import { UsageError } from '../model/errors.js';
 import { resolveCheckOptions, type CheckOptions } from '../check/options.js';
-import { parsePattern, parseShard, type TargetSelection } from '../pipeline/select.js';
+import { DEFAULT_CERT_MIN_DAYS, DEFAULT_FAIL_ON, DEFAULT_SLOW_MS } from '../model/defaults.js';
+import { UsageError } from '../model/errors.js';
+import { parseStatusRanges } from '../model/status-ranges.js';
 import { VERDICTS, type Verdict } from '../model/types.js';
+import { parseHeader } from '../net/headers.js';
+import { parsePattern, parseShard, type TargetSelection } from '../pipeline/select.js';
+import { FORMATS, type Format } from '../reporters/registry.js';
+import { DURATION, durationMs, parsedBy } from './option-parsers.js';
 
 export * from '../model/defaults.js';
 export { resolveCheckOptions, type CheckOptions } from '../check/options.js';
 export { UsageError } from '../model/errors.js';
-
 
 /** Everything the command line decides: how to check, and how to report. */
 export interface CliOptions {
@@ -153,34 +136,18 @@ const wholeNumber = (min: number, max: number) =>
         .max(max, { error: `must be at most ${max}` }),
     );
 
-const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000 };
-
 const duration = (min: number, max: number) =>
   z
     .string()
     .trim()
-    .regex(/^\d+(\.\d+)?(ms|s|m)?$/, { error: 'must be a duration in milliseconds, such as 5000 or 5s' })
-    .transform((text) => {
-      const unit = /(ms|s|m)$/.exec(text)?.[1] ?? 'ms';
-      return Math.round(Number.parseFloat(text) * (UNIT_MS[unit] ?? 1));
-    })
+    .regex(DURATION, { error: 'must be a duration in milliseconds, such as 5000 or 5s' })
+    .transform((text) => Math.round(durationMs(text)))
     .pipe(
       z
         .number()
         .min(min, { error: `must be at least ${min} ms` })
         .max(max, { error: `must be at most ${max} ms` }),
     );
-
-/** Wraps a parser that throws RangeError into a zod transform that reports its message. */
-const parsedBy = <T>(parse: (text: string) => T) =>
-  z.string().transform((text, ctx) => {
-    try {
-      return parse(text);
-    } catch (error) {
-      ctx.issues.push({ code: 'custom', message: (error as Error).message, input: text });
-      return z.NEVER;
-    }
-  });
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 

@@ -4,7 +4,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Interrupt, main } from '../cli/main.js';
+import { Interrupt } from '../cli/io.js';
+import { main } from '../cli/main.js';
 import { startFixtureServer } from './fixture-server.js';
 
 const FAST_URLS = 200;

@@ -18,7 +18,7 @@ export const DEFAULT_ACCEPT = '200-299';
 export const DEFAULT_MAX_REDIRECTS = 10;
 /** The User-Agent header sent with every request. */
 export const DEFAULT_USER_AGENT = `urlcheck/${VERSION}`;
-/** The report format written to stdout or --output. */
+/** The report format written to stdout or --output (one of the reporter registry's formats). */
 export const DEFAULT_FORMAT = 'table';
 /** With --compare and no --compare-sample: lists up to this many targets are timed in full. */
 export const DEFAULT_COMPARE_FULL_LIMIT = 10_000;
@@ -33,8 +33,3 @@ export const DEFAULT_SLOW_MS = 5_000;
 export const DEFAULT_CERT_MIN_DAYS = 14;
 /** The verdicts that make the exit code 1. */
 export const DEFAULT_FAIL_ON = 'broken,transient,blocked';
-
-/** The report formats, which are also the `--format` choices. */
-export const FORMATS = ['table', 'json', 'ndjson', 'csv', 'junit', 'markdown'] as const;
-/** One of {@link FORMATS}. */
-export type Format = (typeof FORMATS)[number];

@@ -1,7 +1,8 @@
-import type { TextWriter } from '../util/text-writer.js';
-import type { TargetStream } from './pool.js';
-import { dedupeKeyOf, Hash64, UrlHashIndex } from './dedupe.js';
+import { dedupeKeyOf } from './dedupe.js';
+import type { TargetStream } from '../model/run.js';
 import type { Target } from '../model/types.js';
+import { Hash64, UrlHashIndex } from '../util/hash.js';
+import { isBatch } from '../util/text.js';
 
 /** One shard of a partitioned run: `index` of `count`, 1-based (`--shard 2/4`: index 2, count 4). */
 export interface Shard {
@@ -45,8 +46,16 @@ export function parsePattern(text: string): RegExp {
   const insensitive = text.startsWith('(?i)');
   const source = insensitive ? text.slice(4) : text;
   if (source === '') throw new RangeError('must be a non-empty regular expression');
+  return compileRegExp(source, insensitive ? 'i' : '');
+}
+
+/**
+ * `new RegExp(source, flags)`, or a RangeError `must be a regular expression: <why>` that says
+ * what is wrong without repeating the pattern (the caller may show it, or may not).
+ */
+export function compileRegExp(source: string, flags = ''): RegExp {
   try {
-    return new RegExp(source, insensitive ? 'i' : '');
+    return new RegExp(source, flags);
   } catch (error) {
     const reason = (error as Error).message.replace(/^Invalid regular expression: \/.*\/[a-z]*: /s, '');
     throw new RangeError(`must be a regular expression: ${reason}`);
@@ -134,26 +143,8 @@ export function selectsEverything(selection: TargetSelection | null | undefined)
   return selection == null || (selection.include.length === 0 && selection.exclude.length === 0 && (selection.shard === null || selection.shard.count === 1));
 }
 
-/** What `--dump` writes: a URL per line, or a JSON object per line (`-f ndjson`). */
-export type DumpFormat = 'text' | 'ndjson';
-
-/** A `--dump`: the targets a run would check, listed instead of checked. */
-export interface DumpRequest {
-  targets: TargetStream;
-  selection?: TargetSelection | null;
-  /** Leave out lines whose URL an earlier line already lists (as a run with dedupe would). */
-  dedupe?: boolean;
-  format: DumpFormat;
-  /** Where the list goes (stdout or --output). */
-  out: TextWriter;
-  /** Aborting it stops the listing; what was written stays. */
-  signal?: AbortSignal;
-}
-
-/** What a dump listed and left out. */
-export interface DumpOutcome {
-  /** Targets written. */
-  listed: number;
+/** What a {@link selectTargets} stage left out, so that nothing is dropped silently. */
+export interface SelectionCounts {
   /** Lines --include/--exclude left out. */
   excluded: number;
   /** Lines of other shards. */
@@ -162,51 +153,54 @@ export interface DumpOutcome {
   duplicates: number;
 }
 
-/**
- * Lists, without checking anything, the targets a run would check: after --include/--exclude,
- * --shard and dedupe, in input order. Lines that are not URLs are listed too: the run reports
- * them. Text is one URL per line as displayed (credentials redacted); `ndjson` is
- * `{"url","source","line"}` per line. Streams: holds one batch of input and, with dedupe, a
- * 64-bit hash per distinct URL.
- */
-export async function dumpTargets(request: DumpRequest): Promise<DumpOutcome> {
-  const { out, format, signal } = request;
-  const selector = selectsEverything(request.selection) ? null : new TargetSelector(request.selection as TargetSelection);
-  const seen = request.dedupe === true ? new UrlHashIndex() : null;
-  const hash = new Hash64();
-  let listed = 0;
-  let duplicates = 0;
-  for await (const item of request.targets) {
-    if (signal?.aborted) break;
-    const batch: readonly Target[] = Array.isArray(item) ? (item as readonly Target[]) : [item as Target];
-    for (const target of batch) {
-      if (selector !== null && !selector.accepts(target)) continue;
-      if (seen !== null) {
-        const key = dedupeKeyOf(target);
-        if (key !== null) {
-          hash.of(key);
-          const before = seen.size;
-          if (seen.add(hash.hi, hash.lo) !== before) {
-            duplicates += 1;
-            continue;
-          }
-        }
-      }
-      listed += 1;
-      const line = format === 'ndjson' ? JSON.stringify({ url: target.display, source: target.source, line: target.line }) : target.display;
-      const waiting = out.write(`${line}\n`);
-      if (waiting !== undefined) await waiting;
-    }
-  }
-  return { listed, excluded: selector?.excluded ?? 0, otherShards: selector?.otherShards ?? 0, duplicates };
+/** What {@link selectTargets} keeps. */
+export interface SelectOptions {
+  /** --include/--exclude and --shard; null (the default) = every line. */
+  selection?: TargetSelection | null;
+  /** Leave out lines whose URL an earlier line already has (its href without the fragment). */
+  dedupe?: boolean;
+  /** Aborting it ends the stage at the next input item. */
+  signal?: AbortSignal;
 }
 
-/** One line for stderr after a dump: how many targets were listed, and what was left out and why. */
-export function describeDump(outcome: DumpOutcome): string {
-  const lines = (n: number) => `${n} ${n === 1 ? 'line' : 'lines'}`;
-  const parts = [`${outcome.listed} ${outcome.listed === 1 ? 'target' : 'targets'} listed`];
-  if (outcome.excluded > 0) parts.push(`${lines(outcome.excluded)} left out by --include/--exclude`);
-  if (outcome.otherShards > 0) parts.push(`${lines(outcome.otherShards)} left to other shards`);
-  if (outcome.duplicates > 0) parts.push(`${outcome.duplicates} duplicate ${outcome.duplicates === 1 ? 'line' : 'lines'} not listed (their URL is)`);
-  return parts.join('; ');
+/** The targets a stage keeps, in batches, and what it left out so far. */
+export interface SelectedTargets extends AsyncIterable<readonly Target[]> {
+  /** What the stage has left out up to now (all of it once the iteration is over). */
+  counts(): SelectionCounts;
+}
+
+/**
+ * The selection and dedupe stage without checking anything: the targets a run would check, in
+ * input order, after --include/--exclude, --shard and (with `dedupe`) earlier lines with the same
+ * URL. Lines that are not URLs are kept: a run reports them. Streams: holds one batch of input
+ * and, with dedupe, a 64-bit hash per distinct URL.
+ */
+export function selectTargets(targets: TargetStream, { selection = null, dedupe = false, signal }: SelectOptions = {}): SelectedTargets {
+  const selector = selectsEverything(selection) ? null : new TargetSelector(selection as TargetSelection);
+  const seen = dedupe ? new UrlHashIndex() : null;
+  const hash = new Hash64();
+  let duplicates = 0;
+  const isDuplicate = (target: Target, index: UrlHashIndex): boolean => {
+    const key = dedupeKeyOf(target);
+    if (key === null) return false;
+    hash.of(key);
+    const before = index.size;
+    return index.add(hash.hi, hash.lo) !== before;
+  };
+  async function* batches(): AsyncGenerator<readonly Target[]> {
+    for await (const item of targets) {
+      if (signal?.aborted) return;
+      const kept: Target[] = [];
+      for (const target of isBatch(item) ? item : [item]) {
+        if (selector !== null && !selector.accepts(target)) continue;
+        if (seen !== null && isDuplicate(target, seen)) duplicates += 1;
+        else kept.push(target);
+      }
+      if (kept.length > 0) yield kept;
+    }
+  }
+  return {
+    [Symbol.asyncIterator]: batches,
+    counts: () => ({ excluded: selector?.excluded ?? 0, otherShards: selector?.otherShards ?? 0, duplicates }),
+  };
 }

@@ -1,11 +1,8 @@
 import type { ChalkInstance } from 'chalk';
-import type { Comparison } from '../pipeline/compare.js';
-import type { DiffSummary } from '../reports/diff.js';
+import type { Comparison, DiffSummary } from '../model/run.js';
 import type { Summary } from '../model/summary.js';
 import { VERDICTS, type Verdict } from '../model/types.js';
 import { formatCount, plural } from '../util/text.js';
-
-export { formatCount, plural };
 
 /** A duration for people: "12 ms", "1.25 s", "3m 05s". Input in milliseconds. */
 export function formatMs(ms: number): string {

@@ -1,8 +1,8 @@
 import { isAbsolute, relative, sep } from 'node:path';
 import { printable } from '../util/redact.js';
 import type { CheckResult } from '../model/types.js';
-import { formatCount, plural } from './format.js';
-import { ATTENTION_RANK, KeepSmallest } from './markdown.js';
+import { formatCount, plural } from '../util/text.js';
+import { ATTENTION_RANK, compareAttention, KeepSmallest, type AttentionPlace } from './rank.js';
 import type { Reporter, ReporterContext } from '../model/reporter.js';
 
 /**
@@ -32,10 +32,7 @@ export interface GithubAnnotationsReporter extends Reporter {
   readonly heldResults: number;
 }
 
-interface Candidate {
-  rank: number;
-  source: string;
-  line: number;
+interface Candidate extends AttentionPlace {
   result: CheckResult;
 }
 
@@ -52,8 +49,8 @@ export function createGithubAnnotationsReporter(
   { err }: ReporterContext,
   { perKind = DEFAULT_GITHUB_ANNOTATIONS_PER_KIND, workspace = null }: GithubAnnotationsOptions = {},
 ): GithubAnnotationsReporter {
-  const errors = new KeepSmallest<Candidate>(perKind, compareCandidates);
-  const warnings = new KeepSmallest<Candidate>(perKind, compareCandidates);
+  const errors = new KeepSmallest<Candidate>(perKind, compareAttention);
+  const warnings = new KeepSmallest<Candidate>(perKind, compareAttention);
   let errorCount = 0;
   let warningCount = 0;
 
@@ -124,10 +121,4 @@ function repositoryPath(source: string, workspace: string | null): string {
   const inside = relative(workspace, source);
   if (inside === '' || inside.startsWith('..') || isAbsolute(inside)) return source;
   return inside.split(sep).join('/');
-}
-
-function compareCandidates(a: Candidate, b: Candidate): number {
-  if (a.rank !== b.rank) return a.rank - b.rank;
-  if (a.source !== b.source) return a.source < b.source ? -1 : 1;
-  return a.line - b.line;
 }

@@ -1,27 +1,29 @@
-import type { Format } from '../cli/options.js';
+// The library's door to the reporters. It loads every reporter module at once, so the CLI never
+// imports it: the CLI goes through the lazy registry (registry.ts) instead.
 import { createCsvReporter } from './csv.js';
-import { createGithubAnnotationsReporter } from './github.js';
 import { createJsonReporter } from './json.js';
 import { createJunitReporter } from './junit.js';
 import { createMarkdownReporter } from './markdown.js';
 import { createNdjsonReporter } from './ndjson.js';
+import type { Format } from './registry.js';
 import { createTableReporter } from './table.js';
 import type { ReporterFactory } from '../model/reporter.js';
 
 export { combineReporters } from './combine.js';
-export { loadReporter } from './load.js';
+export { createGithubAnnotationsReporter } from './github.js';
+export { FORMATS, loadReporter, type Format } from './registry.js';
+export type { Reporter, ReporterContext, ReporterFactory, RunEnd, RunMeta } from '../model/reporter.js';
 
-/** The report formats by `--format` name. */
+/**
+ * Every report format's factory, loaded up front, by `--format` name. Its keys are the
+ * registry's: typed `Record<Format, ReporterFactory>`, it does not compile while it misses a
+ * format of the registry or has one the registry lacks.
+ */
 export const reporters: Record<Format, ReporterFactory> = {
-  table: (ctx) => createTableReporter(ctx),
+  table: createTableReporter,
   json: createJsonReporter,
   ndjson: createNdjsonReporter,
   csv: createCsvReporter,
   junit: createJunitReporter,
   markdown: createMarkdownReporter,
 };
-
-export { createGithubAnnotationsReporter };
-
-export type { Reporter, ReporterContext, ReporterFactory, RunEnd, RunMeta } from '../model/reporter.js';
-

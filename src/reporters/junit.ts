@@ -148,31 +148,20 @@ function systemOut(r: CheckResult): string {
   return lines.join('\n');
 }
 
+/** The run's settings written as JUnit properties, in this order (`perHost` follows when set). */
+const META_PROPERTIES = ['version', 'concurrency', 'timeoutMs', 'retries', 'method', 'accept', 'maxRedirects'] as const;
+/** The --diff summary's fields, written as `diff.<field>` properties. */
+const DIFF_PROPERTIES = ['previous', 'newlyFailing', 'recovered', 'stillFailing', 'gone'] as const;
+
 function propertiesXml(meta: RunMeta | null, end: RunEnd): string {
   const properties: [string, string | number | boolean][] = [];
   if (meta !== null) {
-    properties.push(
-      ['version', meta.version],
-      ['concurrency', meta.concurrency],
-      ['timeoutMs', meta.timeoutMs],
-      ['retries', meta.retries],
-      ['method', meta.method],
-      ['accept', meta.accept],
-      ['maxRedirects', meta.maxRedirects],
-    );
+    for (const key of META_PROPERTIES) properties.push([key, meta[key]]);
     if (meta.perHost !== null) properties.push(['perHost', meta.perHost]);
   }
   if (end.summary.interrupted) properties.push(['interrupted', true]);
   const { diff } = end;
-  if (diff !== null) {
-    properties.push(
-      ['diff.previous', diff.previous],
-      ['diff.newlyFailing', diff.newlyFailing],
-      ['diff.recovered', diff.recovered],
-      ['diff.stillFailing', diff.stillFailing],
-      ['diff.gone', diff.gone],
-    );
-  }
+  if (diff !== null) for (const key of DIFF_PROPERTIES) properties.push([`diff.${key}`, diff[key]]);
   if (properties.length === 0) return '';
   const items = properties.map(
     ([name, value]) => `      <property name="${xmlAttribute(name)}" value="${xmlAttribute(printable(String(value)))}"/>\n`,

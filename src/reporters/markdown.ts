@@ -1,6 +1,8 @@
 import { printable } from '../util/redact.js';
 import type { CheckResult, Verdict } from '../model/types.js';
-import { formatCount, formatMs, plural } from './format.js';
+import { formatCount, plural } from '../util/text.js';
+import { formatMs } from './format.js';
+import { ATTENTION_RANK, compareAttention, KeepSmallest, type AttentionPlace } from './rank.js';
 import type { Reporter, ReporterContext, RunEnd } from '../model/reporter.js';
 
 /** Rows the Markdown table lists at most; the rest are counted. Keeps a report under GitHub's 1 MiB job-summary limit. */
@@ -26,28 +28,13 @@ const VERDICT_LABEL: Readonly<Record<Verdict, string>> = {
   blocked: 'blocked',
 };
 
-/**
- * The order URLs that need attention are listed in: what needs fixing first, then what may pass
- * next time, then what bot protection hid, then warnings. Healthy URLs are never listed.
- */
-export const ATTENTION_RANK: Readonly<Record<Verdict, number>> = {
-  broken: 0,
-  transient: 1,
-  blocked: 2,
-  warning: 3,
-  healthy: 4,
-};
-
 /** A Markdown reporter, and how many table rows it holds right now (for tests). */
 export interface MarkdownReporter extends Reporter {
   /** Rendered rows held for the table: never more than the row limit. */
   readonly heldRows: number;
 }
 
-interface Row {
-  rank: number;
-  source: string;
-  line: number;
+interface Row extends AttentionPlace {
   markdown: string;
 }
 
@@ -65,7 +52,7 @@ export function createMarkdownReporter(
   { out, quiet }: ReporterContext,
   maxRows: number = DEFAULT_MARKDOWN_ROWS,
 ): MarkdownReporter {
-  const rows = new KeepSmallest<Row>(maxRows, compareRows);
+  const rows = new KeepSmallest<Row>(maxRows, compareAttention);
   let attention = 0;
 
   return {
@@ -171,77 +158,4 @@ const LINE_BREAK = /\r\n|[\r\n\u2028\u2029]/g;
  */
 export function markdownCell(text: string): string {
   return text.replace(LINE_BREAK, ' ').replace(MARKDOWN_SPECIAL, (char) => `\\${char}`);
-}
-
-function compareRows(a: Row, b: Row): number {
-  if (a.rank !== b.rank) return a.rank - b.rank;
-  if (a.source !== b.source) return a.source < b.source ? -1 : 1;
-  return a.line - b.line;
-}
-
-/**
- * Keeps the `limit` smallest items offered (by `compare`), in O(log limit) per item and
- * O(limit) memory: a max-heap whose top is the item to drop next.
- */
-export class KeepSmallest<T> {
-  private readonly heap: T[] = [];
-
-  constructor(
-    private readonly limit: number,
-    private readonly compare: (a: T, b: T) => number,
-  ) {}
-
-  /** Items kept. */
-  get size(): number {
-    return this.heap.length;
-  }
-
-  /** True when `item` would be kept if offered now. */
-  wouldKeep(item: T): boolean {
-    if (this.limit <= 0) return false;
-    const largest = this.heap[0];
-    return this.heap.length < this.limit || (largest !== undefined && this.compare(item, largest) < 0);
-  }
-
-  /** Keeps `item` if it is among the smallest so far; returns whether it was kept. */
-  offer(item: T): boolean {
-    if (!this.wouldKeep(item)) return false;
-    if (this.heap.length < this.limit) {
-      this.heap.push(item);
-      this.siftUp(this.heap.length - 1);
-    } else {
-      this.heap[0] = item;
-      this.siftDown(0);
-    }
-    return true;
-  }
-
-  /** The kept items, smallest first. */
-  sorted(): T[] {
-    return [...this.heap].sort(this.compare);
-  }
-
-  private siftUp(start: number): void {
-    const heap = this.heap;
-    for (let i = start; i > 0; ) {
-      const parent = (i - 1) >> 1;
-      if (this.compare(heap[i] as T, heap[parent] as T) <= 0) return;
-      [heap[i], heap[parent]] = [heap[parent] as T, heap[i] as T];
-      i = parent;
-    }
-  }
-
-  private siftDown(start: number): void {
-    const heap = this.heap;
-    for (let i = start; ; ) {
-      const left = 2 * i + 1;
-      const right = left + 1;
-      let largest = i;
-      if (left < heap.length && this.compare(heap[left] as T, heap[largest] as T) > 0) largest = left;
-      if (right < heap.length && this.compare(heap[right] as T, heap[largest] as T) > 0) largest = right;
-      if (largest === i) return;
-      [heap[i], heap[largest]] = [heap[largest] as T, heap[i] as T];
-      i = largest;
-    }
-  }
 }

@@ -1,4 +1,4 @@
-import { formatCount } from './format.js';
+import { formatCount } from '../util/text.js';
 import type { Reporter, ReporterContext } from '../model/reporter.js';
 
 /** The progress line is redrawn at most this often, in milliseconds. */

@@ -3,7 +3,9 @@ import type { ChalkInstance } from 'chalk';
 import Table from 'cli-table3';
 import { printable } from '../util/redact.js';
 import type { CheckResult } from '../model/types.js';
-import { diffLine, formatCount, formatMs, interruptedLine, plural, summaryLines, verdictLabel } from './format.js';
+import { formatCount, plural } from '../util/text.js';
+import { diffLine, formatMs, interruptedLine, summaryLines, verdictLabel } from './format.js';
+import { KeepSmallest } from './rank.js';
 import type { Reporter, ReporterContext } from '../model/reporter.js';
 
 /** Healthy rows listed at most (the slowest ones); the summary counts the rest. */
@@ -44,9 +46,9 @@ export function createTableReporter(
   // thousands of still-failing rows must not crowd out the few that are new.
   const attention = new BoundedRows(limits.attention);
   const changed = new BoundedRows(limits.attention);
-  const slowestHealthy = new MinHeap<CheckResult>((a, b) => a.durationMs - b.durationMs);
-  let omittedHealthy = 0;
-  const healthyLimit = quiet ? 0 : limits.healthy;
+  // Slower first, so the slowest are the ones kept.
+  const slowestHealthy = new KeepSmallest<CheckResult>(quiet ? 0 : limits.healthy, (a, b) => b.durationMs - a.durationMs);
+  let healthy = 0;
 
   return {
     onResult: (result) => {
@@ -58,13 +60,8 @@ export function createTableReporter(
         attention.add(result);
         return;
       }
-      if (slowestHealthy.size < healthyLimit) {
-        slowestHealthy.push(result);
-      } else {
-        omittedHealthy += 1;
-        const fastest = slowestHealthy.peek();
-        if (fastest !== undefined && result.durationMs > fastest.durationMs) slowestHealthy.replaceTop(result);
-      }
+      healthy += 1;
+      slowestHealthy.offer(result);
     },
     onRunEnd: ({ summary, comparison, diff }) => {
       const parts: string[] = [];
@@ -80,10 +77,11 @@ export function createTableReporter(
         return out.write(`${parts.join('\n')}\n`);
       }
       if (quiet && summary.byVerdict.healthy === summary.total) return undefined;
-      const rows = [...slowestHealthy.items().sort(inputOrder), ...attention.sorted(), ...changed.sorted()];
+      const rows = [...slowestHealthy.sorted().sort(inputOrder), ...attention.sorted(), ...changed.sorted()];
       if (rows.length > 0) parts.push(renderTable(rows, c, out.columns));
       if (attention.omitted > 0) notes.push(`${plural(attention.omitted, 'more URL')} needing attention not listed`);
       if (changed.omitted > 0) notes.push(`${plural(changed.omitted, 'more changed URL')} not listed`);
+      const omittedHealthy = healthy - slowestHealthy.size;
       if (omittedHealthy > 0 && !quiet) {
         notes.push(`${plural(omittedHealthy, 'healthy URL')} not listed (the ${formatCount(slowestHealthy.size)} slowest are)`);
       }
@@ -188,50 +186,4 @@ function wrap(text: string, width: number): string[] {
 function inputOrder(a: CheckResult, b: CheckResult): number {
   if (a.source !== b.source) return a.source < b.source ? -1 : 1;
   return a.line - b.line;
-}
-
-/** A binary min-heap: the table keeps the N slowest rows in O(log N) per result. */
-class MinHeap<T> {
-  private readonly heap: T[] = [];
-  constructor(private readonly compare: (a: T, b: T) => number) {}
-
-  get size(): number {
-    return this.heap.length;
-  }
-
-  peek(): T | undefined {
-    return this.heap[0];
-  }
-
-  items(): T[] {
-    return [...this.heap];
-  }
-
-  push(item: T): void {
-    const heap = this.heap;
-    heap.push(item);
-    let i = heap.length - 1;
-    while (i > 0) {
-      const parent = (i - 1) >> 1;
-      if (this.compare(heap[i] as T, heap[parent] as T) >= 0) break;
-      [heap[i], heap[parent]] = [heap[parent] as T, heap[i] as T];
-      i = parent;
-    }
-  }
-
-  replaceTop(item: T): void {
-    const heap = this.heap;
-    heap[0] = item;
-    let i = 0;
-    for (;;) {
-      const left = 2 * i + 1;
-      const right = left + 1;
-      let smallest = i;
-      if (left < heap.length && this.compare(heap[left] as T, heap[smallest] as T) < 0) smallest = left;
-      if (right < heap.length && this.compare(heap[right] as T, heap[smallest] as T) < 0) smallest = right;
-      if (smallest === i) return;
-      [heap[i], heap[smallest]] = [heap[smallest] as T, heap[i] as T];
-      i = smallest;
-    }
-  }
 }

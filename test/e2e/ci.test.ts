@@ -157,4 +157,16 @@ describe('--diff and --quiet, for cron', () => {
     const [line] = (await readFile(report, 'utf8')).trimEnd().split('\n');
     expect(JSON.parse(line ?? '{}')).toMatchObject({ change: 'still-failing' });
   });
+
+  it('compares with a torn previous report and says on stderr what it skipped', async () => {
+    const report = file('torn.ndjson');
+    const list = await temp.listFile('torn.txt', [server().url('/status/404')]);
+    await run([list, '--retries', '0', '-f', 'ndjson', '-o', report]);
+    // A run killed mid-write leaves half a line at the end: still a report to compare with.
+    await writeFile(report, `${await readFile(report, 'utf8')}{"url":"http://127.0.0.1/cut`);
+    const again = await run([list, '--retries', '0', '-f', 'ndjson', '--diff', report]);
+    expect(again.code).toBe(1);
+    expect(JSON.parse(again.stdout.trimEnd())).toMatchObject({ change: 'still-failing' });
+    expect(again.stderr).toMatch(/^urlcheck: warning: .*torn\.ndjson/m);
+  });
 });

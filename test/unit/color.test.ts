@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { colorLevel } from '../../src/cli/main.js';
+import { colorLevel } from '../../src/cli/io.js';
 
 const tty = { isTTY: true };
 const pipe = { isTTY: false };

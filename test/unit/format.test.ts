@@ -1,19 +1,17 @@
 import { Chalk } from 'chalk';
 import { describe, expect, it } from 'vitest';
-import type { Comparison } from '../../src/pipeline/compare.js';
-import type { DiffSummary } from '../../src/reports/diff.js';
+import type { Comparison, DiffSummary } from '../../src/model/run.js';
 import {
   comparisonLine,
   diffLine,
-  formatCount,
   formatMs,
-  plural,
   summaryLines,
   VERDICT_SYMBOLS,
   verdictLabel,
 } from '../../src/reporters/format.js';
 import type { Summary } from '../../src/model/summary.js';
 import { VERDICTS } from '../../src/model/types.js';
+import { formatCount, plural } from '../../src/util/text.js';
 
 const c = new Chalk({ level: 0 });
 

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { createMarkdownReporter, KeepSmallest, markdownCell, markdownRow } from '../../src/reporters/markdown.js';
+import { createMarkdownReporter, markdownCell, markdownRow } from '../../src/reporters/markdown.js';
+import { KeepSmallest } from '../../src/reporters/rank.js';
 import type { RunEnd } from '../../src/model/reporter.js';
 import type { Summary } from '../../src/model/summary.js';
 import type { CheckResult } from '../../src/model/types.js';

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { dumpTargets } from '../../src/cli/commands/dump.js';
 import {
-  dumpTargets,
   fnv1a32,
   parsePattern,
   parsePatternList,

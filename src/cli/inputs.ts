@@ -1,0 +1,113 @@
+// A run's input on the command line: the config file's targets and the inputs named (files,
+// globs, URLs of documents, stdin), opened before anything is checked, so that a typo or an
+// input without a single URL fails at once with exit 2.
+import type { InputSource } from '../input/targets.js';
+import type { Target } from '../model/types.js';
+import { asInputError, CliError, type CliIo } from './io.js';
+import type { CliOptions } from './options.js';
+
+/** A run's targets, read lazily, and what the run needs to know about them. */
+export interface OpenedInputs {
+  /** The config's targets, then the inputs', a batch at a time. */
+  targets: AsyncIterable<Target[]>;
+  /** stdin is an input: an interrupt must stop reading it. */
+  usesStdin: boolean;
+  /** Counts the targets ahead (for the progress bar's total); null when they cannot be counted. */
+  countAhead: ((signal: AbortSignal) => Promise<number | null>) | null;
+  /** The links documents gave that were not checked, as one line (`describeSkipped`), or null. */
+  skipped(): string | null;
+}
+
+/**
+ * Opens the inputs after the config file's `configTargets`, and reads the first batch, which
+ * proves there are URLs. Throws a {@link CliError} for no input on a terminal or no URLs in the
+ * inputs, and urlcheck's own error for an input that cannot be read.
+ */
+export async function openInputs(inputs: string[], configTargets: Target[], options: CliOptions, io: CliIo): Promise<OpenedInputs> {
+  const [{ readTargetBatches, createExtractionStats }, { describeSkipped }] = await Promise.all([import('../input/targets.js'), import('../input/sources.js')]);
+  // A config file with targets is an input of its own: stdin is read only when asked for with "-".
+  const sources = await openSources(inputs, io, configTargets.length > 0, options);
+  const stats = createExtractionStats();
+  const skipped = () => describeSkipped(stats);
+  const listBatches = sources.list.length === 0 ? null : readTargetBatches(sources.list, stats)[Symbol.asyncIterator]();
+  // The config's targets, then the lists' first batch (which proves there are URLs) again,
+  // then the rest, without another generator layer on the hot path.
+  const queue: Target[][] = [];
+  if (configTargets.length > 0) queue.push(configTargets);
+  else if (listBatches !== null) {
+    const first = await listBatches.next().catch((error: unknown) => {
+      throw asInputError(error);
+    });
+    if (first.done === true) {
+      const note = skipped();
+      throw new CliError('NO_INPUT', `no URLs found in ${sources.names}${note === null ? '' : ` (${note})`}`);
+    }
+    queue.push(first.value);
+  }
+  const targets: AsyncIterable<Target[]> = {
+    [Symbol.asyncIterator]: () => ({
+      next: () => {
+        const queued = queue.shift();
+        if (queued !== undefined) return Promise.resolve({ done: false, value: queued });
+        return listBatches?.next() ?? Promise.resolve({ done: true as const, value: undefined });
+      },
+      return: async () => (await listBatches?.return?.(undefined)) ?? { done: true, value: undefined },
+    }),
+  };
+
+  // Only local lists can be counted ahead; documents and URLs are read once, as they are checked.
+  const countable = sources.list.length > 0 && sources.list.every((source) => source.url === undefined && source.name !== 'stdin' && (source.kind ?? 'list') === 'list');
+  const countAhead =
+    // Lines left out by --include/--exclude or --shard would make the count a wrong total.
+    !countable || options.selection !== null
+      ? null
+      : async (signal: AbortSignal) => {
+          const { countTargets } = await import('../input/count.js');
+          const count = await countTargets(sources.list.map((source) => source.name), signal);
+          return count === null ? null : count + configTargets.length;
+        };
+  return { targets, usesStdin: sources.usesStdin, countAhead, skipped };
+}
+
+interface OpenedSources {
+  list: InputSource[];
+  names: string;
+  usesStdin: boolean;
+}
+
+/**
+ * Resolves the inputs (files, globs, URLs of documents and sitemaps, `-`) and checks every file
+ * is readable before anything runs, so a typo fails fast with exit 2. With no inputs, stdin is
+ * read, unless `haveTargets` (a config file's) already gives some.
+ */
+async function openSources(inputs: string[], io: CliIo, haveTargets: boolean, options: CliOptions): Promise<OpenedSources> {
+  if (inputs.length === 0 && haveTargets) return { list: [], names: 'the config file', usesStdin: false };
+  const paths = inputs.length > 0 ? inputs : ['-'];
+  if (inputs.length === 0 && io.stdin.isTTY === true) {
+    throw new CliError('NO_INPUT', 'no input: pass a file of URLs, or pipe them on stdin (see urlcheck --help)');
+  }
+  const { resolveInputs } = await import('../input/sources.js');
+  const check = options.check;
+  let list: InputSource[];
+  try {
+    list = await resolveInputs(paths, {
+      cwd: io.cwd ?? process.cwd(),
+      timeoutMs: check.timeoutMs,
+      base: options.base,
+      stdin: io.stdin,
+      // Documents fetched from URLs obey the same rules as the checks themselves (net/ applies --public-only).
+      lookup: check.lookup,
+      publicOnly: check.publicOnly,
+      userAgent: check.userAgent,
+      insecure: check.insecure,
+      proxy: check.proxy,
+    });
+  } catch (error) {
+    throw asInputError(error);
+  }
+  return {
+    list,
+    names: paths.map((path) => (path === '-' ? 'stdin' : `"${path}"`)).join(', '),
+    usesStdin: paths.includes('-'),
+  };
+}

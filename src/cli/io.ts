@@ -1,0 +1,117 @@
+// The CLI's contract with its process: exit codes, the streams and environment it works
+// through, and the errors that stop a command. Loaded on every start, --help included: no
+// dependencies beyond model/.
+import type { Readable, Writable } from 'node:stream';
+import { UrlcheckError } from '../model/errors.js';
+
+/** Exit codes, defined once: CI scripts depend on them. */
+export const EXIT = {
+  /** Every URL is healthy. */
+  OK: 0,
+  /** At least one URL is unhealthy. */
+  UNHEALTHY: 1,
+  /** Usage or input error: bad flag or value, unreadable input, no URLs. */
+  USAGE: 2,
+  /** The reader of stdout went away (`urlcheck … | head`). */
+  BROKEN_PIPE: 141,
+  /** Interrupted by SIGINT (Ctrl-C), after writing every finished result. */
+  SIGINT: 130,
+  /** Stopped by SIGTERM, after writing every finished result. */
+  SIGTERM: 143,
+} as const;
+
+/** stdout or stderr: a stream that may be a terminal. */
+export type OutStream = Writable & { isTTY?: boolean; columns?: number };
+
+/** The process surface `main` works through, so tests can run the CLI in-process. */
+export interface CliIo {
+  stdin: Readable & { isTTY?: boolean };
+  stdout: OutStream;
+  stderr: OutStream;
+  env: Record<string, string | undefined>;
+  /** Where a urlcheck.config.{json,yaml,yml} is looked for; the process's cwd by default. */
+  cwd?: string;
+  /** Aborted with an {@link Interrupt} when the user interrupts the run. */
+  signal?: AbortSignal;
+}
+
+/** The reason a run was aborted by a signal (the `reason` of {@link CliIo.signal}). */
+export class Interrupt extends UrlcheckError {
+  override readonly name = 'Interrupt';
+  declare readonly code: 'INTERRUPTED';
+
+  constructor(readonly signalName: 'SIGINT' | 'SIGTERM') {
+    super('INTERRUPTED', `interrupted by ${signalName}`);
+  }
+}
+
+/**
+ * Stable `code`s of {@link CliError}: `NO_INPUT`, no input on a terminal or no URL in the
+ * inputs; `INPUT`, an input failed in a way its reader did not describe; `OUTPUT`, an output
+ * file (--output, --report, the job summary) cannot be written.
+ */
+export type CliErrorCode = 'NO_INPUT' | 'INPUT' | 'OUTPUT';
+
+/** Why the CLI stopped before or while checking, in one line: exit 2, as for a usage error. */
+export class CliError extends UrlcheckError {
+  override readonly name = 'CliError';
+
+  constructor(override readonly code: CliErrorCode, message: string, options?: { cause?: unknown }) {
+    super(code, message, options);
+  }
+}
+
+/**
+ * An error met while reading input, as one of urlcheck's own: those already say which input
+ * (`cannot read input "x": …`) and stay as they are; anything else is named as an input failure.
+ */
+export function asInputError(error: unknown): UrlcheckError {
+  if (error instanceof UrlcheckError) return error;
+  return new CliError('INPUT', `cannot read input: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+}
+
+/** Writes `urlcheck: <message>` on stderr and returns the usage exit code. */
+export function usageError(io: CliIo, message: string): number {
+  io.stderr.write(`urlcheck: ${message}\n`);
+  return EXIT.USAGE;
+}
+
+/**
+ * The exit code for an error that stopped a command: urlcheck's own errors are one line as they
+ * are (exit 2); anything else is an unexpected error, also one line.
+ */
+export function exitOnError(io: CliIo, error: unknown): number {
+  if (error instanceof UrlcheckError) return usageError(io, error.message);
+  return usageError(io, `unexpected error: ${error instanceof Error ? error.message : String(error)}`);
+}
+
+/** 130 or 143 when the user interrupted the command, else null. */
+export function interruptedExit(io: CliIo): number | null {
+  const reason: unknown = io.signal?.aborted ? io.signal.reason : null;
+  if (!(reason instanceof Interrupt)) return null;
+  return reason.signalName === 'SIGTERM' ? EXIT.SIGTERM : EXIT.SIGINT;
+}
+
+/**
+ * The chalk level for a stream: --no-color and NO_COLOR turn colour off, FORCE_COLOR (0-3)
+ * forces it, otherwise colour only on a terminal that is not "dumb".
+ */
+export function colorLevel(
+  stream: { isTTY?: boolean },
+  env: Record<string, string | undefined>,
+  colorFlag: boolean,
+): 0 | 1 | 2 | 3 {
+  if (!colorFlag) return 0;
+  const force = env['FORCE_COLOR'];
+  if (force !== undefined) {
+    if (force === '' || force === 'true') return 1;
+    if (force === 'false') return 0;
+    const level = Number(force);
+    return Number.isInteger(level) && level >= 0 ? (Math.min(level, 3) as 0 | 1 | 2 | 3) : 1;
+  }
+  if (env['NO_COLOR'] !== undefined && env['NO_COLOR'] !== '') return 0;
+  if (stream.isTTY !== true || env['TERM'] === 'dumb') return 0;
+  if (env['COLORTERM'] === 'truecolor' || env['COLORTERM'] === '24bit') return 3;
+  if (/-256(color)?$/i.test(env['TERM'] ?? '')) return 2;
+  return 1;
+}

@@ -1,0 +1,44 @@
+import type { ReporterFactory } from '../model/reporter.js';
+
+/** What the registry knows of one report format. */
+interface FormatEntry {
+  /** Loads the reporter's module, and only it, and gives its factory. */
+  load: () => Promise<ReporterFactory>;
+  /**
+   * True for a format that is one document (JSON, a table, XML, Markdown): a file of it is
+   * written whole or not at all. False for a line per result (NDJSON, CSV), streamed as it comes.
+   */
+  document: boolean;
+}
+
+/**
+ * The report formats by `--format` name: the one registry, as vitest's `ReportersMap`. Each entry
+ * loads its reporter's code only when asked for (an NDJSON run never loads cli-table3), so the
+ * CLI's start-up path stays short. A new format is one entry here plus its file: the `--format`
+ * choices ({@link FORMATS}), {@link Format}, {@link loadReporter} and the library's `reporters`
+ * map all follow from these keys.
+ */
+const REGISTRY = {
+  table: { load: () => import('./table.js').then((module) => module.createTableReporter), document: true },
+  json: { load: () => import('./json.js').then((module) => module.createJsonReporter), document: true },
+  ndjson: { load: () => import('./ndjson.js').then((module) => module.createNdjsonReporter), document: false },
+  csv: { load: () => import('./csv.js').then((module) => module.createCsvReporter), document: false },
+  junit: { load: () => import('./junit.js').then((module) => module.createJunitReporter), document: true },
+  markdown: { load: () => import('./markdown.js').then((module) => module.createMarkdownReporter), document: true },
+} satisfies Record<string, FormatEntry>;
+
+/** A report format: a key of the registry. */
+export type Format = keyof typeof REGISTRY;
+
+/** The report formats, in the order `--help` lists them (the registry's): the `--format` choices. */
+export const FORMATS = Object.keys(REGISTRY) as readonly Format[];
+
+/** The factory for one format, loading only that reporter's module. */
+export function loadReporter(format: Format): Promise<ReporterFactory> {
+  return REGISTRY[format].load();
+}
+
+/** True when a report in `format` is one document, to be written whole or not at all (see {@link FormatEntry.document}). */
+export function isDocumentFormat(format: Format): boolean {
+  return REGISTRY[format].document;
+}
