@@ -3,7 +3,10 @@
 // times. Absolute times vary on a shared machine; the ratios measured together are the result.
 //
 // Environment: BENCH_REPS (runs per variant, default 3), BENCH_ONLY (comma-separated workload
-// names, e.g. "W1,S1"; W1 W2 W3 F1 S1 M1 X1 B1), BENCH_M1_URLS (default 1000000; M1 and X1).
+// names, e.g. "W1,S1"; W1 W2 W3 F1 S1 M1 X1 B1), BENCH_M1_URLS (default 1000000; M1 and X1),
+// BENCH_BASELINE_BIN (another build's bin/urlcheck.js, e.g. a worktree of the commit before a
+// change: W3 and S1 then also run it, interleaved with this build, so "no slower" is measured
+// in one run).
 import { spawn } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -18,6 +21,7 @@ const WORK = join(ROOT, '.bench');
 const REPS = Number(process.env.BENCH_REPS ?? 3);
 const ONLY = process.env.BENCH_ONLY ? new Set(process.env.BENCH_ONLY.split(',')) : null;
 const M1_URLS = Number(process.env.BENCH_M1_URLS ?? 1_000_000);
+const BASELINE_BIN = process.env.BENCH_BASELINE_BIN || null;
 
 if (!existsSync(join(ROOT, 'dist', 'cli.js'))) {
   console.error('bench: dist/ is missing; run `npm run build` first (npm run bench does)');
@@ -210,6 +214,7 @@ try {
     const measured = await measureVariants([
       { name: 'floor', args: [FLOOR, file, '64'], kind: 'floor', urls: 20_000 },
       { name: 'urlcheck (table)', args: urlcheck(file, '-c', '64'), kind: 'urlcheck', urls: 20_000, expectCode: 0 },
+      ...(BASELINE_BIN === null ? [] : [{ name: 'baseline build (table)', args: [BASELINE_BIN, file, '-c', '64'], kind: 'urlcheck', urls: 20_000, expectCode: 0 }]),
       ...formats.map((format) => ({
         name: `urlcheck -f ${format}`,
         args: urlcheck(file, '-c', '64', '-f', format),
@@ -221,6 +226,8 @@ try {
     ]);
     const [floor, table] = measured;
     for (const m of measured) row(m.name.includes('-f') ? 'F1 formats' : 'W3 overhead', m, { floor });
+    const before = measured.find((m) => m.name.startsWith('baseline build'));
+    if (before) target('W3 this build no slower than the baseline build (≤ 1.03×, noise)', table.wallMs / before.wallMs, 1.03, `${(table.wallMs / before.wallMs).toFixed(3)}×`);
     target('W3 ≤ 1.25× floor (default format)', table.wallMs / floor.wallMs, 1.25, `${(table.wallMs / floor.wallMs).toFixed(2)}×`);
     const ndjson = measured.find((m) => m.name === 'urlcheck -f ndjson');
     if (ndjson) {
@@ -234,17 +241,29 @@ try {
   if (wants('S1')) {
     log('S1 start-up');
     const one = await urlFile('s1', 1, 0);
-    const [node, help, check] = await measureVariants(
+    const [node, help, check, helpBefore, checkBefore] = await measureVariants(
       [
         { name: 'node -e 0', args: ['-e', '0'], kind: 'none' },
         { name: 'urlcheck --help', args: [BIN, '--help'], kind: 'none', expectCode: 0 },
         { name: 'urlcheck (1 URL)', args: urlcheck(one), kind: 'urlcheck', urls: 1, expectCode: 0 },
+        ...(BASELINE_BIN === null
+          ? []
+          : [
+              { name: 'baseline build --help', args: [BASELINE_BIN, '--help'], kind: 'none', expectCode: 0 },
+              { name: 'baseline build (1 URL)', args: [BASELINE_BIN, one], kind: 'urlcheck', urls: 1, expectCode: 0 },
+            ]),
       ],
       Math.max(REPS, 7),
     );
     row('S1 start-up', node);
     row('S1 start-up', help, { note: `${(help.wallMs / node.wallMs).toFixed(2)}× node -e 0` });
     row('S1 start-up', check, { note: `${(check.wallMs / node.wallMs).toFixed(2)}× node -e 0` });
+    if (helpBefore && checkBefore) {
+      row('S1 start-up', helpBefore, { note: `${(helpBefore.wallMs / node.wallMs).toFixed(2)}× node -e 0` });
+      row('S1 start-up', checkBefore, { note: `${(checkBefore.wallMs / node.wallMs).toFixed(2)}× node -e 0` });
+      target('S1 --help no slower than the baseline build (≤ 1.03×, noise)', help.wallMs / helpBefore.wallMs, 1.03, `${(help.wallMs / helpBefore.wallMs).toFixed(3)}×`);
+      target('S1 1 URL no slower than the baseline build (≤ 1.03×, noise)', check.wallMs / checkBefore.wallMs, 1.03, `${(check.wallMs / checkBefore.wallMs).toFixed(3)}×`);
+    }
     target('S1 --help ≤ 2× node -e 0', help.wallMs / node.wallMs, 2, `${(help.wallMs / node.wallMs).toFixed(2)}×`);
   }
 
