@@ -23,7 +23,7 @@ const ONLY = process.env.BENCH_ONLY ? new Set(process.env.BENCH_ONLY.split(','))
 const M1_URLS = Number(process.env.BENCH_M1_URLS ?? 1_000_000);
 const BASELINE_BIN = process.env.BENCH_BASELINE_BIN || null;
 
-if (!existsSync(join(ROOT, 'dist', 'cli.js'))) {
+if (!existsSync(join(ROOT, 'dist', 'bundle', 'cli.js'))) {
   console.error('bench: dist/ is missing; run `npm run build` first (npm run bench does)');
   process.exit(2);
 }

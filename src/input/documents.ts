@@ -5,8 +5,8 @@ import { printable, redactText } from '../util/redact.js';
 import { gunzipIfGzipped } from './decompress.js';
 import type { ExtractedLink } from './extract-html.js';
 import type { SitemapEntry } from './extract-sitemap.js';
-import { defaultDocumentFetcher } from './fetch-document.js';
 import { kindFromContentType, kindFromPath } from './kinds.js';
+import { DEFAULT_DOCUMENT_FETCHER } from './fetcher.js';
 import { parseTarget, readListBatches } from './list.js';
 import { peek } from './replay.js';
 import type { DocumentFetcher, ExtractionStats, FetchedDocument, InputKind, InputSource } from './types.js';
@@ -43,7 +43,7 @@ interface Context {
  * that cannot be read becomes a target instead (see `readChildSitemap`).
  */
 export async function* readDocumentBatches(source: InputSource, stats: ExtractionStats): AsyncGenerator<Target[]> {
-  const ctx: Context = { fetch: source.fetch ?? defaultDocumentFetcher, stats };
+  const ctx: Context = { fetch: source.fetch ?? DEFAULT_DOCUMENT_FETCHER, stats };
   const { name } = source;
   let kind: InputKind | undefined = source.kind;
   let baseUrl = source.baseUrl ?? null;

@@ -1,5 +1,5 @@
 import type { Dispatcher } from 'undici';
-import { DEFAULT_TIMEOUT_MS, DEFAULT_USER_AGENT } from '../model/defaults.js';
+import { DEFAULT_USER_AGENT } from '../model/defaults.js';
 import type { NetOptions } from '../net/dispatcher.js';
 import { openResponse } from '../net/exchange.js';
 import { basicAuthorization } from '../net/headers.js';
@@ -37,13 +37,6 @@ export interface FetchDocumentOptions extends Pick<NetOptions, 'timeoutMs' | 'lo
   publicOnly?: boolean;
 }
 
-/** A {@link DocumentFetcher} bound to `options` (each fetch has its own connection, closed when its body is done). */
-export function createDocumentFetcher(options: FetchDocumentOptions): DocumentFetcher {
-  return (url) => fetchDocument(url, options);
-}
-
-/** The fetcher a source without one uses: urlcheck's default deadline, the system's DNS. */
-export const defaultDocumentFetcher: DocumentFetcher = createDocumentFetcher({ timeoutMs: DEFAULT_TIMEOUT_MS });
 
 class DeadlineExceeded extends Error {}
 

@@ -5,7 +5,8 @@ import { InputReadError, UsageError } from '../model/errors.js';
 import { describeFsError } from '../util/fs-errors.js';
 import { printable, redactText, redactUrl } from '../util/redact.js';
 import { plural } from '../util/text.js';
-import { createDocumentFetcher, type FetchDocumentOptions } from './fetch-document.js';
+import type { FetchDocumentOptions } from './fetch-document.js';
+import { createDocumentFetcher } from './fetcher.js';
 import { kindFromPath } from './kinds.js';
 import type { DocumentFetcher, ExtractionStats, FetchedDocument, InputSource } from './types.js';
 

@@ -1,10 +1,10 @@
-import { BaselineSampler, measureBaseline, type Comparison } from './compare.js';
+import type { BaselineSampler, Comparison } from './compare.js';
 import { DedupeStore } from './dedupe.js';
 import type { DiffSummary, DiffTracker } from '../reports/diff.js';
 import type { CheckOptions } from '../check/options.js';
 import { checkInBatches, type TargetStream } from './pool.js';
 import type { Reporter, RunEnd } from '../model/reporter.js';
-import { journalKeyOf, ReportedLines, type ResumeJournal } from '../reports/resume.js';
+import type { ReportedLines, ResumeJournal } from '../reports/resume.js';
 import { selectsEverything, TargetSelector, type TargetSelection } from './select.js';
 import { SummaryBuilder, type Summary } from '../model/summary.js';
 import type { CheckResult, Target } from '../model/types.js';
@@ -81,7 +81,10 @@ export async function runChecks(request: RunRequest): Promise<CheckedRunOutcome>
   const journal = request.journal ?? null;
   const selector = selectsEverything(request.selection) ? null : new TargetSelector(request.selection as TargetSelection);
   const store = request.dedupe === true ? new DedupeStore() : null;
-  const reported = journal === null ? null : new ReportedLines();
+  // --resume and --compare load their code only when asked for: start-up is paid by every run.
+  const resume = journal === null ? null : await import('../reports/resume.js');
+  const compare = request.compare ? await import('./compare.js') : null;
+  const reported: ReportedLines | null = resume === null ? null : new resume.ReportedLines();
   const summary = new SummaryBuilder();
   const onResult = reporter.onResult?.bind(reporter);
   let duplicates = 0;
@@ -177,12 +180,12 @@ export async function runChecks(request: RunRequest): Promise<CheckedRunOutcome>
   signal?.addEventListener('abort', resumeInput, { once: true });
   let sampler: BaselineSampler | null = null;
   try {
-    if (journal !== null && reported !== null) {
+    if (journal !== null && reported !== null && resume !== null) {
       for await (const batch of journal.replay()) {
         for (const result of batch) {
           reported.add(result);
           if (store !== null) {
-            const key = journalKeyOf(result);
+            const key = resume.journalKeyOf(result);
             if (key !== null) store.remember(key, result);
           }
           if (diff !== null) result.change = diff.classify(result);
@@ -198,8 +201,8 @@ export async function runChecks(request: RunRequest): Promise<CheckedRunOutcome>
 
     let targets = selector === null && store === null && reported === null ? request.targets : admitted(request.targets);
     // Sampled after the stage: the baseline times only what this run checked.
-    if (request.compare) {
-      sampler = new BaselineSampler(request.compare.sampleSize);
+    if (request.compare && compare !== null) {
+      sampler = new compare.BaselineSampler(request.compare.sampleSize);
       targets = sampled(targets, sampler);
     }
     for await (const batch of checkInBatches(targets, options, signal)) {
@@ -221,9 +224,9 @@ export async function runChecks(request: RunRequest): Promise<CheckedRunOutcome>
   const wallMs = performance.now() - started;
 
   let comparison: Comparison | null = null;
-  if (sampler !== null && sampler.total > 0 && signal?.aborted !== true) {
+  if (compare !== null && sampler !== null && sampler.total > 0 && signal?.aborted !== true) {
     await reporter.onBaselineStart?.({ sampleSize: Math.min(sampler.total, sampler.capacity), estimated: sampler.total > sampler.capacity });
-    comparison = await measureBaseline(sampler, options, { wallMs, maxCheckMs: summary.maxLatencyMs }, signal);
+    comparison = await compare.measureBaseline(sampler, options, { wallMs, maxCheckMs: summary.maxLatencyMs }, signal);
   }
   const lines: LineCounts = {
     excluded: selector?.excluded ?? 0,

@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 
 /** The built entry point, as users run it. */
 export const BIN = fileURLToPath(new URL('../../bin/urlcheck.js', import.meta.url));
-const BUILT = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
+const BUILT = fileURLToPath(new URL('../../dist/bundle/cli.js', import.meta.url));
 
 /** What a finished CLI process left behind. */
 export interface CliRun {
