@@ -1,4 +1,5 @@
 import type { Dispatcher } from 'undici';
+import { safeDecodeURIComponent } from '../util/text.js';
 
 /** A request header given with `-H name:value`. */
 export interface HeaderPair {
@@ -40,12 +41,14 @@ export function parseHeader(text: string): HeaderPair {
 
 /**
  * The `Basic …` credentials of a URL's userinfo (percent-decoded, as a browser sends them), for
- * an Authorization or Proxy-Authorization header; null when the URL has none. Throws a URIError
- * when the userinfo holds a malformed percent sequence.
+ * an Authorization or Proxy-Authorization header; null when the URL has none. A part with a
+ * malformed percent sequence (`%zz`) is sent as written, as curl does: a hostile list line must
+ * give a result, never throw in the middle of a run.
  */
 export function basicAuthorization(url: URL): string | null {
   if (url.username === '' && url.password === '') return null;
-  return `Basic ${Buffer.from(`${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`).toString('base64')}`;
+  const credentials = `${safeDecodeURIComponent(url.username)}:${safeDecodeURIComponent(url.password)}`;
+  return `Basic ${Buffer.from(credentials).toString('base64')}`;
 }
 
 /** True when the flat `[name, value, …]` list has a header called `name` (lower-case), in any case. */

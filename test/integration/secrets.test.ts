@@ -42,6 +42,15 @@ describe('credentials', () => {
     expect(server().requests[0]?.headers.authorization).toBe(`Basic ${Buffer.from('a@b:p:ss').toString('base64')}`);
   });
 
+  it('sends userinfo with a malformed percent sequence as written: a result, never a crash of the run', async () => {
+    // new URL() keeps "%zz" as it is; decoding it would throw a URIError in the middle of a run.
+    const results = await collect(checkAll(targetsFrom([`http://a%zz:p%E0%A4%A@127.0.0.1:${server().port}/auth`, server().url('/ok')]), testOptions({ retries: 0 })));
+    expect(results).toHaveLength(2);
+    const auth = server().requests.find((r) => r.headers.authorization !== undefined);
+    expect(auth?.headers.authorization).toBe(`Basic ${Buffer.from('a%zz:p%E0%A4%A').toString('base64')}`);
+    for (const result of results) expect(printable(result)).not.toContain('p%E0');
+  });
+
   it('without credentials, /auth is 401', async () => {
     const result = await checkOne(server().url('/auth'));
     expect(result).toMatchObject({ ok: false, status: 401 });
