@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { checkOne } from '../helpers/checks.js';
 import { closedPort, useFixtureServer } from '../helpers/fixtures.js';
+import { startHttpServer } from '../helpers/servers.js';
 
 /** A key no other test uses, so the fixture's per-key failure counters start at zero. */
 const key = () => randomUUID();
@@ -63,6 +64,27 @@ describe('retries', () => {
     const path = `/retry-after/${encodeURIComponent(new Date(Date.now() - 60_000).toUTCString())}/${key()}`;
     const result = await checkOne(server().url(path), { retries: 1 });
     expect(result).toMatchObject({ ok: true, status: 200, attempts: 2 });
+  });
+
+  it('waits for a Retry-After date: the second attempt arrives at or after it', async () => {
+    // HTTP dates have a resolution of one second: a whole second at least 2 s ahead, so the wait is real.
+    const date = (Math.floor(Date.now() / 1000) + 1) * 1000 + 2_000;
+    const arrivals: number[] = [];
+    const local = await startHttpServer((_req, res) => {
+      arrivals.push(Date.now());
+      if (arrivals.length === 1) res.writeHead(429, { 'retry-after': new Date(date).toUTCString() });
+      else res.writeHead(200);
+      res.end();
+    });
+    try {
+      const result = await checkOne(local.url('/'), { retries: 1 });
+      expect(result).toMatchObject({ ok: true, status: 200, attempts: 2 });
+      expect(arrivals).toHaveLength(2);
+      expect(arrivals[0]).toBeLessThan(date);
+      expect(arrivals[1]).toBeGreaterThanOrEqual(date);
+    } finally {
+      await local.close();
+    }
   });
 
   it('retries a refused connection: attempts = retries + 1', async () => {

@@ -26,6 +26,27 @@ async function schemaErrors(xml: string): Promise<string[]> {
   return result.errors.map((error) => error.rawMessage);
 }
 
+/**
+ * How libxml2 reads `xml`: its W3C canonical form (C14N), after validating against junit-10.xsd
+ * when `validate` is set. Canonical XML escapes a parsed attribute's tab, LF and CR as `&#x9;`,
+ * `&#xA;`, `&#xD;`, so an escape that was missing shows up as the space the parser turned it into.
+ */
+async function parsedByLibxml(xml: string, validate: boolean): Promise<{ canonical: string; errors: string[] }> {
+  const file = { fileName: 'report.xml', contents: xml };
+  const result = validate
+    ? await validateXML({ xml: [file], schema: [await readFile(XSD_PATH, 'utf8')], normalization: 'c14n' })
+    : await validateXML({ xml: [file], normalization: 'c14n' });
+  return { canonical: result.normalized, errors: result.errors.map((error) => error.rawMessage) };
+}
+
+/** The value of the first `name="…"` attribute of `element` in canonical XML, unescaped. */
+function canonicalAttribute(canonical: string, element: string, name: string): string | undefined {
+  const found = new RegExp(`<${element} [^>]*?\\b${name}="([^"]*)"`).exec(canonical);
+  return found?.[1]?.replace(/&(amp|lt|quot|#x([0-9A-F]+));/g, (_, entity: string, hex: string | undefined) =>
+    hex !== undefined ? String.fromCodePoint(parseInt(hex, 16)) : ({ amp: '&', lt: '<', quot: '"' } as Record<string, string>)[entity] as string,
+  );
+}
+
 async function report(results: Iterable<CheckResult>, end?: (summary: Summary) => RunEnd, options = {}) {
   const { ctx, out, err } = captureContext();
   const reporter = createJunitReporter(ctx, options);
@@ -152,6 +173,18 @@ describe('junit reporter', () => {
     expect(await schemaErrors(xml)).toEqual([]);
   });
 
+  it('a test-case name with a tab and a newline stays valid and reads back as its visible form', async () => {
+    const url = 'https://a.test/a\tb\nc?q="x"&y=<z>\'';
+    const { xml } = await report([
+      resultWith({ url, line: 3, ok: false, verdict: 'broken', status: 404, error: { code: 'HTTP_STATUS', message: 'HTTP 404\tnot\nfound' } }),
+    ]);
+    const { canonical, errors } = await parsedByLibxml(xml, true);
+    expect(errors).toEqual([]);
+    // Control characters are shown as visible escapes (as every report does), and markup survives the parse intact.
+    expect(canonicalAttribute(canonical, 'testcase', 'name')).toBe('https://a.test/a\\u0009b\\u000ac?q="x"&y=<z>\'');
+    expect(canonicalAttribute(canonical, 'failure', 'message')).toBe('HTTP 404\\u0009not\\u000afound');
+  });
+
   it('sees the test-set up: the schema rejects a suite without counts', async () => {
     // Guards against a validator that accepts anything: the same check the reports pass must fail here.
     expect(await schemaErrors('<testsuites><testsuite name="x"><testcase/></testsuite></testsuites>')).not.toEqual([]);
@@ -233,6 +266,15 @@ describe('xml escapers', () => {
         expect(asAttribute).not.toMatch(/["'\t\n]/);
       }),
     );
+  });
+
+  it('keep a tab, a newline and a CR in an attribute value through a real XML parser', async () => {
+    const text = 'a\tb\nc\r\nd "e" <f> & \'g\'';
+    expect(xmlAttribute(text)).toBe('a&#9;b&#10;c&#13;&#10;d &quot;e&quot; &lt;f&gt; &amp; &apos;g&apos;');
+    const { canonical, errors } = await parsedByLibxml(`<e a="${xmlAttribute(text)}"/>`, false);
+    expect(errors).toEqual([]);
+    // Raw whitespace would have been read back as spaces (XML attribute-value normalisation).
+    expect(canonicalAttribute(canonical, 'e', 'a')).toBe(text);
   });
 
   it('format milliseconds as seconds', () => {

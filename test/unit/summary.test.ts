@@ -196,6 +196,21 @@ describe('SummaryBuilder', () => {
     expect(latency?.p95).toBeLessThanOrEqual(96);
   });
 
+  it('takes the nearest rank (rounded up) for a non-whole rank, reported as that bucket\'s midpoint', () => {
+    const latency = (durations: number[]) => {
+      const builder = new SummaryBuilder();
+      for (const ms of durations) builder.add(result({ durationMs: ms }));
+      return builder.finish(1000, false).latencyMs;
+    };
+    // Ten durations 1..10 ms: p95's rank is 9.5, so the 10th value (10 ms, whose 1% bucket's
+    // midpoint is 9.9 ms); p50's rank is a whole 5, the 5th value.
+    expect(latency(Array.from({ length: 10 }, (_, i) => i + 1))).toEqual({ p50: 5, p95: 9.9, max: 10 });
+    // Twelve durations 10..120 ms: rank 11.4 is the 12th value (119.4), not the 11th (110.2) that rounding to nearest gives.
+    expect(latency(Array.from({ length: 12 }, (_, i) => (i + 1) * 10))?.p95).toBe(119.4);
+    // Five durations 10..50 ms: p50's rank 2.5 is the 3rd value (30.1), not the 2nd (19.9) that rounding down gives.
+    expect(latency([50, 10, 40, 20, 30])?.p50).toBe(30.1);
+  });
+
   it('rounds wall time to 0.1 ms and derives URLs per second', () => {
     const builder = new SummaryBuilder();
     for (let i = 0; i < 3; i += 1) builder.add(result());
