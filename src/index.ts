@@ -53,6 +53,7 @@ export {
   type HttpMethod,
   type RedirectHop,
   type Target,
+  type TextPattern,
   type Timings,
   type TlsInfo,
   type Verdict,
@@ -67,3 +68,4 @@ export { CONFIG_FILE_NAMES, configTargetsToTargets, findConfig, loadConfig, type
 export { DEFAULT_BODY_LIMIT_BYTES, evaluateExpectations, needsBody, parseJsonPath, type ExpectInput } from './check/expect.js';
 export { resolveProxySettings, type ProxySettings } from './net/proxy.js';
 export { VERSION } from './model/version.js';
+export { compilePattern, LinearPattern } from './util/pattern.js';

@@ -1,49 +1,59 @@
 import { lookup as dnsLookup } from 'node:dns';
-import { BlockList, isIP, type LookupFunction } from 'node:net';
+import { createRequire } from 'node:module';
+import { isIP, type LookupFunction } from 'node:net';
+import type { IPv4, IPv6 } from 'ipaddr.js';
 import { UrlcheckError } from '../model/errors.js';
 
+type IpAddrLibrary = typeof import('ipaddr.js');
+
+// ipaddr.js is needed only with --public-only: loaded on first use, so other runs do not pay for it.
+const requireCjs = createRequire(import.meta.url);
+let ipaddrLibrary: IpAddrLibrary | undefined;
+const ipaddr = (): IpAddrLibrary => (ipaddrLibrary ??= requireCjs('ipaddr.js') as IpAddrLibrary);
+
 /**
- * Address ranges that are not the public internet: loopback, private networks (RFC 1918, IPv6
- * unique-local), link-local (which holds cloud metadata endpoints such as 169.254.169.254),
- * carrier-grade NAT, "this network", multicast and reserved space, and IPv4-mapped forms of them.
+ * Whether an address is public is ipaddr.js's `range()` classification, which follows IANA's IPv4
+ * and IPv6 Special-Purpose Address Registries: `unicast` is the only public class, so every range
+ * those registries list (loopback, private, link-local, carrier-grade NAT, documentation,
+ * benchmarking, Teredo, ORCHID, AS112, …) is refused. On top of it:
+ * - an IPv6 address that carries an IPv4 address (IPv4-mapped `::ffff:a.b.c.d`, IPv4-translated
+ *   `::ffff:0:a.b.c.d`, IPv4-compatible `::a.b.c.d`, NAT64 `64:ff9b::a.b.c.d` and 6to4
+ *   `2002:aabb:ccdd::`) is judged by that IPv4 address, which is where the packets end up;
+ * - any other IPv6 address must lie in 2000::/3, the only space IANA allocates as global
+ *   unicast, so a range added to the registries after this ipaddr.js release (outside it) is
+ *   still refused.
  */
-const NON_PUBLIC = new BlockList();
-for (const [network, prefix] of [
-  ['0.0.0.0', 8],
-  ['10.0.0.0', 8],
-  ['100.64.0.0', 10],
-  ['127.0.0.0', 8],
-  ['169.254.0.0', 16],
-  ['172.16.0.0', 12],
-  ['192.0.0.0', 24],
-  ['192.168.0.0', 16],
-  ['198.18.0.0', 15],
-  ['224.0.0.0', 4],
-  ['240.0.0.0', 4],
-] as const) {
-  NON_PUBLIC.addSubnet(network, prefix, 'ipv4');
-}
-for (const [network, prefix] of [
-  ['::', 128],
-  ['::1', 128],
-  ['fc00::', 7],
-  ['fe80::', 10],
-  ['ff00::', 8],
-] as const) {
-  NON_PUBLIC.addSubnet(network, prefix, 'ipv6');
+function isPublic(address: IPv4 | IPv6): boolean {
+  if (address.kind() === 'ipv4') return address.range() === 'unicast';
+  const v6 = address as IPv6;
+  const embedded = embeddedIPv4(v6);
+  if (embedded !== null) return embedded.range() === 'unicast';
+  return v6.range() === 'unicast' && (v6.parts[0] as number) >>> 13 === 0b001;
 }
 
-/** True when `address` (an IPv4 or IPv6 literal) is not a public internet address. */
+/** The IPv4 address an IPv6 address stands for, or null when it carries none that decodes. */
+function embeddedIPv4(address: IPv6): IPv4 | null {
+  const { IPv4 } = ipaddr();
+  const bytes = address.toByteArray();
+  const range = address.range();
+  // 64:ff9b:1::/48 (local-use translation) places the IPv4 address where its operator chooses:
+  // it is not decoded, and stays refused as a special-purpose range.
+  const nat64 = range === 'rfc6052' && address.parts[2] === 0 && address.parts[3] === 0 && address.parts[4] === 0 && address.parts[5] === 0;
+  const compatible = address.parts.slice(0, 6).every((part) => part === 0);
+  if (range === 'ipv4Mapped' || range === 'rfc6145' || nat64 || compatible) return new IPv4(bytes.slice(12));
+  if (range === '6to4') return new IPv4(bytes.slice(2, 6));
+  return null;
+}
+
+/**
+ * True when `address` (an IPv4 or IPv6 literal, optionally in brackets) is not a public internet
+ * address: anything in IANA's special-purpose registries, or an IPv6 form of such an IPv4
+ * address. Host names are not addresses: false (they are judged once resolved).
+ */
 export function isNonPublicAddress(address: string): boolean {
   const bare = address.startsWith('[') && address.endsWith(']') ? address.slice(1, -1) : address;
-  const family = isIP(bare);
-  if (family === 0) return false;
-  if (family === 6) {
-    const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(bare);
-    if (mapped) return NON_PUBLIC.check(mapped[1] as string, 'ipv4');
-    return NON_PUBLIC.check(bare, 'ipv6');
-  }
-  return NON_PUBLIC.check(bare, 'ipv4');
+  if (isIP(bare) === 0) return false;
+  return !isPublic(ipaddr().parse(bare));
 }
 
 /**

