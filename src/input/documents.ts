@@ -1,15 +1,16 @@
 import { StringDecoder } from 'node:string_decoder';
-import { InputReadError } from '../model/errors.js';
-import type { Target } from '../model/types.js';
-import { printable, redactText } from '../util/redact.js';
-import { gunzipIfGzipped } from './decompress.js';
+import type { CheckError, Target } from '../model/types.js';
+import { describeFsError } from '../util/fs-errors.js';
+import { printable } from '../util/redact.js';
+import { plural } from '../util/text.js';
+import { DEFAULT_DOCUMENT_MAX_BYTES, gunzipIfGzipped } from './decompress.js';
 import type { ExtractedLink } from './extract-html.js';
 import type { SitemapEntry } from './extract-sitemap.js';
 import { kindFromContentType, kindFromPath } from './kinds.js';
 import { DEFAULT_DOCUMENT_FETCHER } from './fetcher.js';
 import { parseTarget, readListBatches } from './list.js';
 import { peek } from './replay.js';
-import type { DocumentFetcher, ExtractionStats, FetchedDocument, InputKind, InputSource } from './types.js';
+import { DocumentError, type DocumentFetcher, type ExtractionStats, type FetchedDocument, type InputKind, type InputSource } from './types.js';
 
 /** Largest Markdown or HTML document, in characters (about bytes): they are parsed whole. */
 export const MAX_WHOLE_DOCUMENT_CHARS = 32 * 1024 * 1024;
@@ -25,71 +26,110 @@ const SNIFF_CHARS = 1024;
 interface Context {
   fetch: DocumentFetcher;
   stats: ExtractionStats;
+  /** The run's interrupt: once aborted, a document that fails ends quietly (the run is stopping). */
+  signal: AbortSignal | undefined;
+  /** The child sitemaps this run has read (their href without the fragment): each is read once. */
+  seen: Set<string>;
 }
+
+// One set per run: the stats object is the one thing every source of a run shares.
+const SEEN_BY_RUN = new WeakMap<ExtractionStats, Set<string>>();
 
 /**
  * The targets of one source that is (or may be) a document: fetches a URL input, decompresses
- * gzip, works out the kind (the source's own, else — for a URL — a decisive Content-Type, else the
- * extension, else the first bytes), and extracts its links as targets, each with its source and
- * 1-based line. Markdown and HTML are read whole (at most {@link MAX_WHOLE_DOCUMENT_CHARS});
- * sitemaps are streamed at the pace the targets are pulled, and a sitemap index's children are
- * fetched one after the other (see {@link MAX_SITEMAP_DEPTH}).
+ * gzip (inflating at most {@link DEFAULT_DOCUMENT_MAX_BYTES}), works out the kind (the source's
+ * own, else — for a URL — a decisive Content-Type, else the extension, else the first bytes), and
+ * extracts its links as targets, each with its source and 1-based line. Markdown and HTML are read
+ * whole (at most {@link MAX_WHOLE_DOCUMENT_CHARS}); sitemaps are streamed at the pace the targets
+ * are pulled, and a sitemap index's children are fetched one after the other (see
+ * {@link MAX_SITEMAP_DEPTH}), each once per run: a child an index of the run listed already is
+ * skipped and counted (`stats.repeatedSitemaps`).
  *
  * Links that cannot be checked are counted in `stats`, not returned: other schemes (`mailto:`,
  * `tel:`, `javascript:`, `data:`, ...), same-page `#fragments`, and relative links when there is
  * no base URL. A link that is not a valid URL is a target with `invalid` set, like a bad line.
  *
- * Rejects with an {@link InputReadError} when the source itself cannot be read; a child sitemap
- * that cannot be read becomes a target instead (see `readChildSitemap`).
+ * Never rejects for what the document holds or how its server behaves: a document that cannot be
+ * read becomes a target (see {@link documentFailure}), after the targets already read from it, and
+ * the next source follows. Only once `source.signal` is aborted does a failing document end
+ * quietly, with no target.
  */
 export async function* readDocumentBatches(source: InputSource, stats: ExtractionStats): AsyncGenerator<Target[]> {
-  const ctx: Context = { fetch: source.fetch ?? DEFAULT_DOCUMENT_FETCHER, stats };
-  const { name } = source;
+  let seen = SEEN_BY_RUN.get(stats);
+  if (seen === undefined) SEEN_BY_RUN.set(stats, (seen = new Set()));
+  const ctx: Context = { fetch: source.fetch ?? DEFAULT_DOCUMENT_FETCHER, stats, signal: source.signal, seen };
+  let read = 0;
+  try {
+    for await (const batch of readSource(source, ctx)) {
+      read += batch.length;
+      yield batch;
+    }
+  } catch (error) {
+    if (ctx.signal?.aborted === true) return;
+    stats.failedSitemaps += 1;
+    yield [documentFailure(source.name, source.name, 0, error, 'document', read)];
+  }
+}
+
+/**
+ * The target that stands for a document that could not be read, or not to its end: its own name
+ * (a URL credentials redacted, or the path as given) at `source`:`line` (line 0 for an input of the
+ * command line; the `<loc>`'s line for a child sitemap), with the error's stable code —
+ * `DOCUMENT_INVALID`, `DOCUMENT_TOO_LARGE`, or the network's (`TIMEOUT`, `CONNECTION_RESET`, ...).
+ * @internal Exported for tests.
+ */
+export function documentFailure(display: string, source: string, line: number, error: unknown, what: 'document' | 'sitemap', read: number): Target {
+  const { code, message } = errorOf(error);
+  const past = read > 0 ? ` past its first ${plural(read, 'URL')}` : '';
+  return { display, url: null, invalid: { code, message: `${what} could not be read${past}: ${message}` }, source, line };
+}
+
+async function* readSource(source: InputSource, ctx: Context): AsyncGenerator<Target[]> {
+  const { name, url } = source;
   let kind: InputKind | undefined = source.kind;
   let baseUrl = source.baseUrl ?? null;
-  let fetched: FetchedDocument | null = null;
   let chunks: AsyncIterable<Buffer | string>;
-  if (source.url !== undefined) {
+  if (url !== undefined) {
+    // The input itself counts as read: an index that lists it again does not read it twice.
+    ctx.seen.add(documentKey(url));
+    let fetched: FetchedDocument;
     try {
-      fetched = await ctx.fetch(source.url);
+      fetched = await ctx.fetch(url);
     } catch (error) {
-      throw new InputReadError(name, (error as Error).message, { cause: error });
+      if (ctx.signal?.aborted === true) return;
+      // Not fetched at all: its own URL, checked like any line, reports the real error.
+      ctx.stats.failedSitemaps += 1;
+      const target = parseTarget(url.href, name, 0);
+      if (target !== null) yield [{ ...target, display: name }];
+      return;
     }
-    kind ??= kindFromContentType(fetched.contentType) ?? kindFromPath(fetched.url.pathname) ?? kindFromPath(source.url.pathname);
+    kind ??= kindFromContentType(fetched.contentType) ?? kindFromPath(fetched.url.pathname) ?? kindFromPath(url.pathname);
     baseUrl = fetched.url.href;
     chunks = fetched.body;
   } else {
     chunks = source.open();
   }
-  try {
-    let texts: AsyncIterable<string> = decodeText(gunzipIfGzipped(chunks));
-    if (kind === undefined || (source.url !== undefined && kind !== 'sitemap')) {
-      // A sitemap served as text/html or text/plain is common enough: its root element wins.
-      const [start, replayed] = await peekStart(texts);
-      texts = replayed;
-      if (kind === undefined || isSitemapStart(start)) kind = kindOfStart(start);
+  let texts: AsyncIterable<string> = decodeText(gunzipIfGzipped(chunks, DEFAULT_DOCUMENT_MAX_BYTES));
+  if (kind === undefined || (url !== undefined && kind !== 'sitemap')) {
+    // A sitemap served as text/html or text/plain is common enough: its root element wins.
+    const [start, replayed] = await peekStart(texts);
+    texts = replayed;
+    if (kind === undefined || isSitemapStart(start)) kind = kindOfStart(start);
+  }
+  switch (kind) {
+    case 'list':
+      yield* readListBatches(name, texts);
+      return;
+    case 'sitemap':
+      yield* readSitemap(name, texts, baseUrl, 0, url === undefined ? [] : [url.href], ctx);
+      return;
+    case 'markdown':
+    case 'html': {
+      const text = await readWhole(texts);
+      ctx.stats.documents += 1;
+      yield* documentBatches(kind, text, name, baseUrl, ctx.stats);
+      return;
     }
-    // Only Markdown and HTML are read whole under the fetch's deadline; a sitemap or a list is
-    // read as its URLs are checked, which may take far longer than any one request.
-    if (kind !== 'markdown' && kind !== 'html') fetched?.releaseDeadline();
-    switch (kind) {
-      case 'list':
-        yield* readListBatches(name, texts);
-        return;
-      case 'sitemap':
-        yield* readSitemap(name, texts, baseUrl, 0, source.url === undefined ? [] : [source.url.href], ctx);
-        return;
-      case 'markdown':
-      case 'html': {
-        const text = await readWhole(texts);
-        stats.documents += 1;
-        yield* documentBatches(kind, text, name, baseUrl, stats);
-        return;
-      }
-    }
-  } catch (error) {
-    if (error instanceof InputReadError) throw error;
-    throw new InputReadError(name, reasonOf(error), { cause: error });
   }
 }
 
@@ -188,19 +228,19 @@ async function* readSitemap(
   let children: SitemapEntry[] | null = null;
   const accept = (entries: SitemapEntry[]): Target[] => {
     if (reader.foreignRoot !== null) {
-      throw new Error(`not a sitemap: its root element is <${printable(reader.foreignRoot)}>, not <urlset> or <sitemapindex>`);
+      throw new DocumentError('DOCUMENT_INVALID', `not a sitemap: its root element is <${printable(reader.foreignRoot)}>, not <urlset> or <sitemapindex>`);
     }
     if (reader.root === 'sitemapindex') {
       children ??= [];
       for (const entry of entries) children.push(entry);
       if (children.length > MAX_SITEMAP_INDEX_ENTRIES) {
-        throw new Error(`the sitemap index lists more than ${MAX_SITEMAP_INDEX_ENTRIES} sitemaps, the protocol's limit`);
+        throw new DocumentError('DOCUMENT_INVALID', `the sitemap index lists more than ${MAX_SITEMAP_INDEX_ENTRIES} sitemaps, the protocol's limit`);
       }
       return [];
     }
     const batch: Target[] = [];
     for (const entry of entries) {
-      const target = linkTarget(entry.loc, entry.line, name, baseUrl, ctx.stats);
+      const target = entryTarget(entry, name, baseUrl, ctx.stats);
       if (target !== null) batch.push(target);
     }
     return batch;
@@ -211,8 +251,17 @@ async function* readSitemap(
   }
   const batch = accept(reader.end());
   if (batch.length > 0) yield batch;
-  if (reader.root === null) throw new Error('not a sitemap: no <urlset> or <sitemapindex> element');
-  for (const child of children ?? []) yield* readChildSitemap(child, name, baseUrl, depth + 1, ancestors, ctx);
+  if (reader.root === null) throw new DocumentError('DOCUMENT_INVALID', 'not a sitemap: no <urlset> or <sitemapindex> element');
+  for (const child of children ?? []) {
+    if (ctx.signal?.aborted === true) return;
+    yield* readChildSitemap(child, name, baseUrl, depth + 1, ancestors, ctx);
+  }
+}
+
+// A <loc> cut at MAX_LOC_LENGTH is not a URL: an INVALID_URL target, as an over-long list line.
+function entryTarget(entry: SitemapEntry, source: string, base: string | null, stats: ExtractionStats): Target | null {
+  if (entry.truncated === true) return parseTarget(entry.loc, source, entry.line, true);
+  return linkTarget(entry.loc, entry.line, source, base, stats);
 }
 
 /**
@@ -222,9 +271,11 @@ async function* readSitemap(
  * - when it cannot be fetched (an error status, a refused connection, a timeout), the child's
  *   URL itself, so the check requests it again and reports the real error with its stable code
  *   (HTTP_STATUS 404, DNS, TIMEOUT, ...), retries included;
- * - when it answers but cannot be used (not a sitemap, corrupt gzip, over the size cap, cut off,
- *   a loop, nested too deep), an invalid target (code UNKNOWN) whose message says why: checking
- *   its URL would pass and hide the problem.
+ * - when it answers but cannot be used, or breaks off part-way, an invalid target whose message
+ *   says why (see {@link documentFailure}): `DOCUMENT_INVALID` (not a sitemap, corrupt gzip, a
+ *   loop, nested too deep), `DOCUMENT_TOO_LARGE`, or the network's code (`TIMEOUT`,
+ *   `CONNECTION_RESET`): checking its URL would pass and hide the problem.
+ * A child this run has read already (listed twice, or by two indexes) is skipped and counted.
  */
 async function* readChildSitemap(
   entry: SitemapEntry,
@@ -234,43 +285,61 @@ async function* readChildSitemap(
   ancestors: readonly string[],
   ctx: Context,
 ): AsyncGenerator<Target[]> {
-  const target = linkTarget(entry.loc, entry.line, parentName, parentBase, ctx.stats);
+  const target = entryTarget(entry, parentName, parentBase, ctx.stats);
   if (target === null) return;
   if (target.url === null) {
     yield [target];
     return;
   }
-  const failed = (message: string): Target[] => {
+  const failed = (error: unknown, read = 0): Target[] => {
     ctx.stats.failedSitemaps += 1;
-    return [{ display: target.display, url: null, invalid: { code: 'UNKNOWN', message }, source: target.source, line: target.line }];
+    return [documentFailure(target.display, target.source, target.line, error, 'sitemap', read)];
+  };
+  const notFollowed = (message: string): Target[] => {
+    ctx.stats.failedSitemaps += 1;
+    return [{ display: target.display, url: null, invalid: { code: 'DOCUMENT_INVALID', message }, source: target.source, line: target.line }];
   };
   const href = target.url.href;
   if (ancestors.includes(href)) {
-    yield failed('sitemap index loop: this sitemap lists itself or an index above it; not followed');
+    yield notFollowed('sitemap index loop: this sitemap lists itself or an index above it; not followed');
     return;
   }
+  const key = documentKey(target.url);
+  if (ctx.seen.has(key)) {
+    ctx.stats.repeatedSitemaps += 1;
+    return;
+  }
+  ctx.seen.add(key);
   if (depth > MAX_SITEMAP_DEPTH) {
-    yield failed(`sitemap indexes nested more than ${MAX_SITEMAP_DEPTH} deep; not followed`);
+    yield notFollowed(`sitemap indexes nested more than ${MAX_SITEMAP_DEPTH} deep; not followed`);
     return;
   }
   let document: FetchedDocument;
   try {
     document = await ctx.fetch(target.url);
   } catch {
+    if (ctx.signal?.aborted === true) return;
     ctx.stats.failedSitemaps += 1;
     yield [target];
     return;
   }
-  document.releaseDeadline();
   let read = 0;
   try {
-    for await (const batch of readSitemap(target.display, decodeText(document.body), document.url.href, depth, [...ancestors, href], ctx)) {
+    const texts = decodeText(gunzipIfGzipped(document.body, DEFAULT_DOCUMENT_MAX_BYTES));
+    for await (const batch of readSitemap(target.display, texts, document.url.href, depth, [...ancestors, href], ctx)) {
       read += batch.length;
       yield batch;
     }
   } catch (error) {
-    yield failed(`sitemap could not be read${read > 0 ? ` past its first ${read} URLs` : ''}: ${reasonOf(error)}`);
+    if (ctx.signal?.aborted === true) return;
+    yield failed(error, read);
   }
+}
+
+// What identifies a document within a run: its href without the fragment (credentials included).
+function documentKey(url: URL): string {
+  const hash = url.href.indexOf('#');
+  return hash === -1 ? url.href : url.href.slice(0, hash);
 }
 
 async function* decodeText(chunks: AsyncIterable<Buffer | string>): AsyncGenerator<string> {
@@ -312,7 +381,7 @@ async function readWhole(texts: AsyncIterable<string>): Promise<string> {
   for await (const text of texts) {
     length += text.length;
     if (length > MAX_WHOLE_DOCUMENT_CHARS) {
-      throw new Error(`larger than ${MAX_WHOLE_DOCUMENT_CHARS / 1024 / 1024} MiB; Markdown and HTML documents are read whole`);
+      throw new DocumentError('DOCUMENT_TOO_LARGE', `larger than ${MAX_WHOLE_DOCUMENT_CHARS / 1024 / 1024} MiB; Markdown and HTML documents are read whole`);
     }
     parts.push(text);
   }
@@ -320,10 +389,10 @@ async function readWhole(texts: AsyncIterable<string>): Promise<string> {
   return whole.charCodeAt(0) === 0xfeff ? whole.slice(1) : whole;
 }
 
-function reasonOf(error: unknown): string {
-  if (error instanceof InputReadError) return error.reason;
+// The stable code and credential-free message of why a document could not be read.
+function errorOf(error: unknown): CheckError {
+  if (error instanceof DocumentError) return error.toCheckError();
   const code = (error as NodeJS.ErrnoException).code;
-  if (code === 'EISDIR') return 'it is a directory';
-  if (code === 'Z_DATA_ERROR' || code === 'Z_BUF_ERROR') return 'the compressed data is corrupt';
-  return printable(redactText(error instanceof Error ? error.message : String(error)));
+  if (code === 'Z_DATA_ERROR' || code === 'Z_BUF_ERROR') return { code: 'DOCUMENT_INVALID', message: 'the compressed data is corrupt' };
+  return { code: 'UNKNOWN', message: describeFsError(error) };
 }

@@ -4,7 +4,15 @@ import { Parser } from 'htmlparser2';
 export interface SitemapEntry {
   loc: string;
   line: number;
+  /** True when the `<loc>` held more than {@link MAX_LOC_LENGTH} characters: `loc` is its start only. */
+  truncated?: boolean;
 }
+
+/**
+ * Longest `<loc>` kept, in UTF-16 code units (1 Mi, as a list line: `MAX_LINE_LENGTH`); the rest
+ * of a longer one is skipped, never accumulated, and the entry is marked truncated.
+ */
+export const MAX_LOC_LENGTH = 1024 * 1024;
 
 /** The root element of a sitemap: a list of pages, or an index of further sitemaps. */
 export type SitemapRoot = 'urlset' | 'sitemapindex';
@@ -29,6 +37,7 @@ export class SitemapReader {
   // Inside a <url> or <sitemap>, and inside its <loc>: the loc's text so far and its tag's line.
   private inEntry = false;
   private locText: string | null = null;
+  private locTruncated = false;
   private locLine = 0;
 
   constructor() {
@@ -37,7 +46,13 @@ export class SitemapReader {
         onopentag: (name) => this.open(name.toLowerCase()),
         onclosetag: (name) => this.close(name.toLowerCase()),
         ontext: (text) => {
-          if (this.locText !== null) this.locText += text;
+          if (this.locText === null || this.locTruncated) return;
+          // Whitespace around the URL is trimmed later: keep a little room for it.
+          const room = MAX_LOC_LENGTH + 1 - this.locText.length;
+          if (text.length > room) {
+            this.locText += text.slice(0, room);
+            this.locTruncated = true;
+          } else this.locText += text;
         },
       },
       { xmlMode: true, decodeEntities: true },
@@ -76,6 +91,7 @@ export class SitemapReader {
     if (this.depth === 2 && name === (this.root === 'urlset' ? 'url' : 'sitemap')) this.inEntry = true;
     else if (this.depth === 3 && this.inEntry && name === 'loc') {
       this.locText = '';
+      this.locTruncated = false;
       this.locLine = this.lines.lineAt(this.parser.startIndex);
     }
   }
@@ -86,7 +102,9 @@ export class SitemapReader {
       const loc = text.trim();
       // <loc>\n  https://…\n</loc>: the URL's own line, not the tag's.
       const leading = text.length - text.trimStart().length;
-      if (loc !== '') this.entries.push({ loc, line: this.locLine + countNewlinesIn(text, leading) });
+      const line = this.locLine + countNewlinesIn(text, leading);
+      if (this.locTruncated || loc.length > MAX_LOC_LENGTH) this.entries.push({ loc: loc.slice(0, MAX_LOC_LENGTH), line, truncated: true });
+      else if (loc !== '') this.entries.push({ loc, line });
       this.locText = null;
     } else if (this.depth === 2) {
       this.inEntry = false;

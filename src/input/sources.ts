@@ -1,4 +1,4 @@
-import { constants as fsConstants, createReadStream } from 'node:fs';
+import { closeSync, constants as fsConstants, createReadStream, open as openFd, openSync } from 'node:fs';
 import { access, stat } from 'node:fs/promises';
 import { isAbsolute, resolve as resolvePath } from 'node:path';
 import { InputReadError, UsageError } from '../model/errors.js';
@@ -10,7 +10,10 @@ import { createDocumentFetcher } from './fetcher.js';
 import { kindFromPath } from './kinds.js';
 import type { DocumentFetcher, ExtractionStats, FetchedDocument, InputSource } from './types.js';
 
-/** How {@link resolveInputs} finds and opens inputs. */
+/**
+ * How {@link resolveInputs} finds and opens inputs. `signal`, the run's interrupt, cancels the
+ * fetch of a document and the wait of a FIFO for its writer.
+ */
 export interface ResolveInputsOptions extends Omit<FetchDocumentOptions, 'maxBytes'> {
   /** Relative paths and globs are taken from here. */
   cwd: string;
@@ -43,11 +46,11 @@ export async function resolveInputs(args: readonly string[], options: ResolveInp
   const seen = new Set<string>();
   for (const arg of args) {
     if (arg === '-') {
-      sources.push({ name: 'stdin', open: () => options.stdin, baseUrl: base, fetch });
+      sources.push({ name: 'stdin', open: () => options.stdin, baseUrl: base, fetch, ...signalOf(options) });
       continue;
     }
     if (/^https?:\/\//i.test(arg)) {
-      sources.push(urlSource(arg, fetch));
+      sources.push({ ...urlSource(arg, fetch), ...signalOf(options) });
       continue;
     }
     const path = isAbsolute(arg) ? arg : resolvePath(options.cwd, arg);
@@ -59,7 +62,7 @@ export async function resolveInputs(args: readonly string[], options: ResolveInp
         const matchPath = resolvePath(options.cwd, match);
         seen.add(matchPath);
         await checkReadable(match, matchPath);
-        sources.push(fileSource(match, matchPath, base, fetch));
+        sources.push(fileSource(match, matchPath, base, fetch, options.signal));
       }
       continue;
     }
@@ -69,14 +72,15 @@ export async function resolveInputs(args: readonly string[], options: ResolveInp
     }
     await checkReadable(arg, path);
     seen.add(path);
-    sources.push(fileSource(arg, path, base, fetch));
+    sources.push(fileSource(arg, path, base, fetch, options.signal, info.isFIFO()));
   }
   return sources;
 }
 
 /**
  * The one line the CLI prints on stderr about links it did not check, e.g.
- * `skipped 3 relative links (use --base <url> to check them), 2 mailto:/tel: links and 1 same-page #fragment link`;
+ * `skipped 3 relative links (use --base <url> to check them), 2 mailto:/tel: links and 1 same-page #fragment link`
+ * (and child sitemaps an index of the run listed again: `199 repeated sitemap listings (each sitemap is read once)`);
  * null when nothing was skipped.
  */
 export function describeSkipped(stats: ExtractionStats): string | null {
@@ -92,6 +96,7 @@ export function describeSkipped(stats: ExtractionStats): string | null {
     parts.push(plural(stats.skippedScheme, `${shown} link`));
   }
   if (stats.skippedFragment > 0) parts.push(plural(stats.skippedFragment, 'same-page #fragment link'));
+  if (stats.repeatedSitemaps > 0) parts.push(`${plural(stats.repeatedSitemaps, 'repeated sitemap listing')} (each sitemap is read once)`);
   if (parts.length === 0) return null;
   const last = parts.pop() as string;
   return `skipped ${parts.length > 0 ? `${parts.join(', ')} and ${last}` : last}`;
@@ -110,11 +115,62 @@ function checkBase(base: string): string {
   return url.href;
 }
 
-function fileSource(name: string, path: string, base: string | null, fetch: DocumentFetcher): InputSource {
-  const source: InputSource = { name, open: () => createReadStream(path), baseUrl: base, fetch };
+function signalOf(options: ResolveInputsOptions): { signal?: AbortSignal } {
+  return options.signal === undefined ? {} : { signal: options.signal };
+}
+
+function fileSource(name: string, path: string, base: string | null, fetch: DocumentFetcher, signal: AbortSignal | undefined, fifo = false): InputSource {
+  const open = fifo && signal !== undefined ? () => readFifo(path, signal) : () => createReadStream(path);
+  const source: InputSource = { name, open, baseUrl: base, fetch };
+  if (signal !== undefined) source.signal = signal;
   const kind = kindFromPath(path);
   if (kind !== undefined) source.kind = kind;
   return source;
+}
+
+/**
+ * A FIFO's bytes (`mkfifo f; urlcheck f`, or `<(cat list)`). Opening a FIFO for reading blocks
+ * until a writer opens it, in a thread of libuv's pool, which Node's exit waits for: an interrupt
+ * would then never end the process. So when `signal` aborts while the open is still waiting,
+ * urlcheck opens the writing end itself (non-blocking, which a waiting reader lets succeed) and
+ * closes it: the open completes, and the source ends, empty. Once open, the FIFO is read as a
+ * pipe (a socket of the event loop, as stdin is), never by a blocking read in the pool.
+ */
+async function* readFifo(path: string, signal: AbortSignal): AsyncGenerator<Buffer> {
+  if (signal.aborted) return;
+  const opening = new Promise<number>((resolve, reject) => openFd(path, 'r', (error, fd) => (error === null ? resolve(fd) : reject(error))));
+  const unblock = () => {
+    try {
+      closeSync(openSync(path, fsConstants.O_WRONLY | fsConstants.O_NONBLOCK));
+    } catch {
+      // ENXIO: the open is no longer waiting (it completed, or failed on its own).
+    }
+  };
+  signal.addEventListener('abort', unblock, { once: true });
+  let fd: number;
+  try {
+    fd = await opening;
+  } finally {
+    signal.removeEventListener('abort', unblock);
+  }
+  if (signal.aborted) {
+    closeSync(fd);
+    return;
+  }
+  const { Socket } = await import('node:net');
+  // The socket owns the descriptor from here: destroying it closes it.
+  const pipe = new Socket({ fd, readable: true, writable: false });
+  const onAbort = () => pipe.destroy();
+  signal.addEventListener('abort', onAbort, { once: true });
+  try {
+    for await (const chunk of pipe) yield chunk as Buffer;
+  } catch (error) {
+    // Destroyed by the interrupt: the source just ends.
+    if (!signal.aborted) throw error;
+  } finally {
+    signal.removeEventListener('abort', onAbort);
+    pipe.destroy();
+  }
 }
 
 function urlSource(arg: string, fetch: DocumentFetcher): InputSource {
@@ -141,7 +197,6 @@ async function* fetchBody(fetch: DocumentFetcher, url: URL, name: string): Async
   } catch (error) {
     throw new InputReadError(name, (error as Error).message, { cause: error });
   }
-  document.releaseDeadline();
   try {
     yield* document.body;
   } catch (error) {

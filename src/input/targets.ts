@@ -24,8 +24,10 @@ export async function* readTargets(sources: Iterable<InputSource>, stats?: Extra
  * lists and sitemaps, and by one document (at most 32 MiB) for Markdown and HTML.
  *
  * Documents are extracted by `documents.ts`, loaded only when one is met, so a run over plain
- * lists never loads a parser. What extraction skips is added to `stats`. Rejects with an
- * {@link InputReadError} when a URL input or a document cannot be read.
+ * lists never loads a parser. What extraction skips is added to `stats`. A document (a URL input,
+ * a sitemap, Markdown, HTML) that cannot be read, or breaks off part-way, becomes a target of its
+ * own with a stable error code, after the targets already read from it, and the next source
+ * follows (see `readDocumentBatches`); only a plain list's read error propagates.
  */
 export async function* readTargetBatches(sources: Iterable<InputSource>, stats?: ExtractionStats): AsyncGenerator<Target[]> {
   for (const source of sources) {

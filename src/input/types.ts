@@ -1,5 +1,6 @@
 // The input layer's shared vocabulary, apart from the modules that use it, so that sources,
 // document extraction and the list path can all import it without importing each other.
+import type { CheckError, ErrorCode } from '../model/types.js';
 
 /**
  * What an input holds, which decides how URLs are found in it: `list` is one URL per line (the
@@ -19,18 +20,37 @@ export interface FetchedDocument {
   url: URL;
   /** The Content-Type's media type, lower-case, without parameters; null when absent. */
   contentType: string | null;
-  /** The decoded body; reading past the size cap throws. Breaking out of it closes the connection. */
-  body: AsyncIterable<Buffer>;
   /**
-   * Stops the fetch's hard deadline, for a body read at the pace its URLs are checked (a
-   * sitemap); undici's idle timer still guards a server that stalls. Without this call the
-   * deadline covers the whole body.
+   * The decoded body; it throws a {@link DocumentError} past the size cap, past the total
+   * deadline, or when the connection fails. Breaking out of it closes the connection.
    */
-  releaseDeadline(): void;
+  body: AsyncIterable<Buffer>;
 }
 
-/** Fetches one document by URL; rejects with an Error whose message is credential-free. */
+/** Fetches one document by URL; rejects with a {@link DocumentError}, whose message is credential-free. */
 export type DocumentFetcher = (url: URL) => Promise<FetchedDocument>;
+
+/**
+ * Why a document could not be fetched or read: a stable {@link ErrorCode} (a network code such as
+ * `TIMEOUT` or `CONNECTION_RESET`, `HTTP_STATUS`, `DOCUMENT_INVALID`, `DOCUMENT_TOO_LARGE`) and a
+ * short, credential-free message. It becomes a result, never a stopped run.
+ */
+export class DocumentError extends Error {
+  override readonly name = 'DocumentError';
+
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+
+  /** As a result's error. */
+  toCheckError(): CheckError {
+    return { code: this.code, message: this.message };
+  }
+}
 
 /**
  * A named source of URLs: a file, stdin, or a document URL, and a way to read its bytes.
@@ -50,6 +70,11 @@ export interface InputSource {
   url?: URL;
   /** Fetches URL inputs and a sitemap index's child sitemaps; absent: a default fetcher (see `fetch-document.ts`). */
   fetch?: DocumentFetcher;
+  /**
+   * The run's interrupt (the fetcher listens to it too): once it is aborted, a document that
+   * fails, or a FIFO still waiting for a writer, ends quietly, without a target.
+   */
+  signal?: AbortSignal;
 }
 
 /**
@@ -67,11 +92,16 @@ export interface ExtractionStats {
   skippedFragment: number;
   /** Documents read (Markdown, HTML, sitemaps, child sitemaps included). */
   documents: number;
-  /** Child sitemaps that could not be read; each still became a result. */
+  /** Documents (inputs and child sitemaps) that could not be read, or not to their end; each became a result. */
   failedSitemaps: number;
+  /**
+   * Listings of a child sitemap that a sitemap index of this run had listed already: each child is
+   * fetched and reported once per run, and the repeats are only counted.
+   */
+  repeatedSitemaps: number;
 }
 
 /** A fresh, all-zero {@link ExtractionStats}. */
 export function createExtractionStats(): ExtractionStats {
-  return { skippedRelative: 0, skippedScheme: 0, skippedSchemes: {}, skippedFragment: 0, documents: 0, failedSitemaps: 0 };
+  return { skippedRelative: 0, skippedScheme: 0, skippedSchemes: {}, skippedFragment: 0, documents: 0, failedSitemaps: 0, repeatedSitemaps: 0 };
 }

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fetchDocument } from '../../src/input/fetch-document.js';
-import { resolveInputs, type ResolveInputsOptions } from '../../src/input/sources.js';
+import { describeSkipped, resolveInputs, type ResolveInputsOptions } from '../../src/input/sources.js';
 import { createExtractionStats, InputReadError, readTargetBatches, type ExtractionStats, type InputSource } from '../../src/input/targets.js';
 import type { Target } from '../../src/model/types.js';
 import { startProxy } from '../helpers/proxy.js';
@@ -241,6 +241,8 @@ describe('documents from URLs', () => {
   let server: LocalServer;
   const origin = () => `http://127.0.0.1:${server.port}`;
   const requests: string[] = [];
+  let hangClosed = false;
+  let trickle = { closed: false, finished: false };
 
   beforeAll(async () => {
     const text = async (name: string) => (await readFile(fixture(name), 'utf8')).replaceAll('{{origin}}', origin());
@@ -294,7 +296,46 @@ describe('documents from URLs', () => {
             return send(response, 200, 'application/xml', `<urlset>\n${entries.join('\n')}\n</urlset>\n`);
           }
           case '/hang':
+            hangClosed = false;
+            response.on('close', () => (hangClosed = true));
             return; // never answers
+          case '/drop-sitemap.xml':
+            // A valid start, then the connection drops part-way.
+            response.writeHead(200, { 'content-type': 'application/xml' });
+            response.write('<urlset>\n<url><loc>https://example.com/a</loc></url>\n<url><loc>https://example.com/b</loc></url>\n<url><loc>https://exa');
+            setTimeout(() => response.socket?.destroy(), 50);
+            return;
+          case '/trickle-sitemap.xml': {
+            // A valid start, then one byte every 50 ms for as long as the client listens.
+            response.writeHead(200, { 'content-type': 'application/xml' });
+            response.write('<urlset>\n<url><loc>https://example.com/first</loc></url>\n');
+            trickle = { closed: false, finished: false };
+            const state = trickle;
+            const timer = setInterval(() => response.write(' '), 50);
+            const stop = setTimeout(() => {
+              clearInterval(timer);
+              state.finished = true;
+              response.end('</urlset>\n');
+            }, 20_000);
+            response.on('close', () => {
+              state.closed = true;
+              clearInterval(timer);
+              clearTimeout(stop);
+            });
+            return;
+          }
+          case '/repeat-index.xml': {
+            const child = `<sitemap><loc>${origin()}/sitemaps/pages.xml</loc></sitemap>`;
+            return send(response, 200, 'application/xml', `<sitemapindex>\n${Array.from({ length: 200 }, () => child).join('\n')}\n</sitemapindex>\n`);
+          }
+          case '/deep/0.xml':
+          case '/deep/1.xml':
+          case '/deep/2.xml':
+          case '/deep/3.xml':
+          case '/deep/4.xml': {
+            const next = Number(path.slice('/deep/'.length, -'.xml'.length)) + 1;
+            return send(response, 200, 'application/xml', `<sitemapindex>\n<sitemap><loc>${origin()}/deep/${next}.xml</loc></sitemap>\n</sitemapindex>\n`);
+          }
           default:
             return send(response, 404, 'text/plain', 'not found');
         }
@@ -348,8 +389,8 @@ describe('documents from URLs', () => {
       // Not fetched (404): its own URL, so the check reports HTTP_STATUS 404.
       { url: `${origin()}/sitemaps/missing.xml`, source: index, line: 3 },
       // Fetched but HTML: checking it would pass, so the problem is the result.
-      { url: `${origin()}/docs/`, source: index, line: 4, invalid: 'UNKNOWN' },
-      { url: index, source: index, line: 5, invalid: 'UNKNOWN' },
+      { url: `${origin()}/docs/`, source: index, line: 4, invalid: 'DOCUMENT_INVALID' },
+      { url: index, source: index, line: 5, invalid: 'DOCUMENT_INVALID' },
     ]);
     expect(stats).toMatchObject({ failedSitemaps: 3, skippedSchemes: { 'mailto:': 1 } });
   });
@@ -381,16 +422,76 @@ describe('documents from URLs', () => {
     ]);
   });
 
-  it('fails a URL input that answers 404 with one line naming it, never its credentials', async () => {
-    const error = await rejection(extract(await resolveInputs([`http://user:hunter22@127.0.0.1:${server.port}/missing.xml`], options())));
-    expect(error).toBeInstanceOf(InputReadError);
-    expect(error.message).toBe(`cannot read input "http://***@127.0.0.1:${server.port}/missing.xml": HTTP 404`);
+  it('turns a URL input that answers 404 into its own URL to check (line 0), never its credentials', async () => {
+    const { rows: found, stats } = await extract(await resolveInputs([`http://user:hunter22@127.0.0.1:${server.port}/missing.xml`, `${origin()}/list`], options()));
+    const name = `http://***@127.0.0.1:${server.port}/missing.xml`;
+    // Checked like any line, it reports HTTP_STATUS 404; the next input is still read.
+    expect(found).toEqual([
+      { url: name, source: name, line: 0 },
+      { url: 'https://a.example.com/', source: `${origin()}/list`, line: 1 },
+      { url: 'https://b.example.com/', source: `${origin()}/list`, line: 3 },
+    ]);
+    expect(stats.failedSitemaps).toBe(1);
     expect(requests).toContain('/missing.xml (auth)');
   });
 
-  it('fails a URL input that never answers within the deadline', async () => {
-    const error = await rejection(extract(await resolveInputs([`${origin()}/hang`], options({ timeoutMs: 300 }))));
-    expect(error.message).toBe(`cannot read input "${origin()}/hang": no complete answer within 300 ms`);
+  it('a URL input that never answers within the deadline becomes its own URL to check', async () => {
+    const { rows: found } = await extract(await resolveInputs([`${origin()}/hang`], options({ timeoutMs: 300 })));
+    expect(found).toEqual([{ url: `${origin()}/hang`, source: `${origin()}/hang`, line: 0 }]);
+  });
+
+  it('a document input whose connection drops part-way: the URLs read, then a result for the document, then the next input', async () => {
+    const input = `${origin()}/drop-sitemap.xml`;
+    const targets: Target[] = [];
+    for await (const batch of readTargetBatches(await resolveInputs([input, `${origin()}/list`], options()))) targets.push(...batch);
+    expect(rows(targets)).toEqual([
+      { url: 'https://example.com/a', source: input, line: 2 },
+      { url: 'https://example.com/b', source: input, line: 3 },
+      { url: input, source: input, line: 0, invalid: 'CONNECTION_RESET' },
+      { url: 'https://a.example.com/', source: `${origin()}/list`, line: 1 },
+      { url: 'https://b.example.com/', source: `${origin()}/list`, line: 3 },
+    ]);
+    expect(targets[2]?.invalid?.message).toBe('document could not be read past its first 2 URLs: the server closed the connection');
+  });
+
+  it('gives a document that trickles a total deadline: TIMEOUT, the connection closed while the server still sends', async () => {
+    const input = `${origin()}/trickle-sitemap.xml`;
+    // 3 × 300 ms of network time; the server sends a byte every 50 ms, so no idle timer fires.
+    const { rows: found } = await extract(await resolveInputs([input], options({ timeoutMs: 300 })));
+    expect(found).toEqual([
+      { url: 'https://example.com/first', source: input, line: 2 },
+      { url: input, source: input, line: 0, invalid: 'TIMEOUT' },
+    ]);
+    await waitFor(() => trickle.closed, 5_000, 'the server to see the client close');
+    expect(trickle.finished).toBe(false);
+  });
+
+  it('stops fetching a document at once when the run is interrupted, with no result', async () => {
+    const controller = new AbortController();
+    const sources = await resolveInputs([`${origin()}/hang`], options({ timeoutMs: 60_000, signal: controller.signal }));
+    const reading = extract(sources);
+    await waitFor(() => requests.includes('/hang') && hangClosed === false, 5_000, 'the request to arrive');
+    controller.abort(new Error('interrupted'));
+    const { rows: found } = await reading;
+    expect(found).toEqual([]);
+    await waitFor(() => hangClosed, 5_000, 'the server to see the request aborted');
+  });
+
+  it('fetches a child sitemap once however often an index lists it, and counts the repeats', async () => {
+    const before = requests.filter((request) => request === '/sitemaps/pages.xml').length;
+    const { rows: found, stats } = await extract(await resolveInputs([`${origin()}/repeat-index.xml`], options()));
+    expect(requests.filter((request) => request === '/sitemaps/pages.xml').length - before).toBe(1);
+    expect(found).toEqual([
+      { url: `${origin()}/`, source: `${origin()}/sitemaps/pages.xml`, line: 3 },
+      { url: `${origin()}/about`, source: `${origin()}/sitemaps/pages.xml`, line: 4 },
+    ]);
+    expect(stats.repeatedSitemaps).toBe(199);
+    expect(describeSkipped(stats)).toBe('skipped 199 repeated sitemap listings (each sitemap is read once)');
+  });
+
+  it('gives a loop and indexes nested too deep the code DOCUMENT_INVALID', async () => {
+    const { rows: found } = await extract(await resolveInputs([`${origin()}/deep/0.xml`], options()));
+    expect(found).toEqual([{ url: `${origin()}/deep/4.xml`, source: `${origin()}/deep/3.xml`, line: 2, invalid: 'DOCUMENT_INVALID' }]);
   });
 
   it('reads a sitemap from a URL as it is consumed, and closes the connection when the reader stops', async () => {
@@ -418,6 +519,6 @@ describe('documents from URLs', () => {
     const document = await fetchDocument(new URL(`${origin()}/sitemap.xml`), { timeoutMs: 2_000, maxBytes: 100 });
     await expect(async () => {
       for await (const chunk of document.body) void chunk;
-    }).rejects.toThrow('larger than 100 B');
+    }).rejects.toMatchObject({ code: 'DOCUMENT_TOO_LARGE', message: 'larger than 100 B' });
   });
 });

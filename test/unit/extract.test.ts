@@ -1,9 +1,14 @@
+import { Readable } from 'node:stream';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { linkTarget } from '../../src/input/documents.js';
 import { extractHtmlLinks, parseSrcset } from '../../src/input/extract-html.js';
 import { extractMarkdownLinks } from '../../src/input/extract-markdown.js';
-import { SitemapReader, type SitemapEntry } from '../../src/input/extract-sitemap.js';
+import { MAX_LOC_LENGTH, SitemapReader, type SitemapEntry } from '../../src/input/extract-sitemap.js';
+import { MAX_LINE_LENGTH } from '../../src/input/lines.js';
+import { parseTarget } from '../../src/input/list.js';
+import { gunzipIfGzipped } from '../../src/input/decompress.js';
+import { verdictOf } from '../../src/model/verdict.js';
 import { kindFromContentType, kindFromPath } from '../../src/input/kinds.js';
 import { describeSkipped } from '../../src/input/sources.js';
 import { createExtractionStats } from '../../src/input/targets.js';
@@ -156,6 +161,22 @@ describe('SitemapReader', () => {
     expect(readSitemap(['<?xml version="1.0"?>\n<rss><channel><link>https://x/</link></channel></rss>'])).toEqual({ root: 'rss', entries: [] });
   });
 
+  it('cuts a <loc> longer than MAX_LOC_LENGTH, holding no more of it, and marks it truncated', () => {
+    const reader = new SitemapReader();
+    const chunk = 'a'.repeat(256 * 1024);
+    const entries: SitemapEntry[] = [...reader.write('<urlset>\n<url><loc>https://')];
+    // 8 MiB in pieces: what the reader holds of the <loc> never passes the cap.
+    for (let i = 0; i < 32; i += 1) entries.push(...reader.write(chunk));
+    entries.push(...reader.write('</loc></url>\n<url><loc>https://example.com/after</loc></url>\n</urlset>\n'), ...reader.end());
+    expect(entries).toHaveLength(2);
+    expect(entries[0]).toMatchObject({ line: 2, truncated: true });
+    expect(entries[0]?.loc).toHaveLength(MAX_LOC_LENGTH);
+    expect(entries[1]).toEqual({ loc: 'https://example.com/after', line: 3 });
+    // As a list line cut at its cap: INVALID_URL, at its line.
+    const target = parseTarget(entries[0]?.loc ?? '', 'sitemap.xml', 2, true);
+    expect(target?.invalid?.code).toBe('INVALID_URL');
+  });
+
   it('gives the same entries however the text is cut into chunks', () => {
     const whole = readSitemap([SITEMAP]);
     fc.assert(
@@ -236,5 +257,28 @@ describe('kind detection', () => {
       null,
       null,
     ]);
+  });
+});
+
+describe('document error codes', () => {
+  it('a <loc> is cut at the same length as a list line', () => {
+    expect(MAX_LOC_LENGTH).toBe(MAX_LINE_LENGTH);
+  });
+
+  it('DOCUMENT_INVALID and DOCUMENT_TOO_LARGE are broken, so --fail-on broken sees them', () => {
+    for (const code of ['DOCUMENT_INVALID', 'DOCUMENT_TOO_LARGE'] as const) {
+      expect(verdictOf({ ok: false, status: null, error: { code, message: 'x' }, warnings: [] }, false)).toBe('broken');
+    }
+  });
+
+  it('caps what a gzip stream may inflate to', async () => {
+    const { gzipSync } = await import('node:zlib');
+    const read = async (maxBytes: number) => {
+      let total = 0;
+      for await (const chunk of gunzipIfGzipped(Readable.from([gzipSync(Buffer.alloc(1024 * 1024))]), maxBytes)) total += chunk.length;
+      return total;
+    };
+    expect(await read(2 * 1024 * 1024)).toBe(1024 * 1024);
+    await expect(read(64 * 1024)).rejects.toMatchObject({ code: 'DOCUMENT_TOO_LARGE', message: 'larger than 64 KiB once decompressed' });
   });
 });
