@@ -5,11 +5,11 @@ import { z } from 'zod';
 import { parseJsonPath } from '../check/expect.js';
 import { UsageError } from '../model/errors.js';
 import { parseTarget } from '../input/targets.js';
+import { compilePattern } from '../util/pattern.js';
 import { printable, redactText } from '../util/redact.js';
 import { parseStatusRanges } from '../model/status-ranges.js';
-import type { Expectations, HeaderExpectation, JsonExpectation, Target } from '../model/types.js';
+import type { Expectations, HeaderExpectation, JsonExpectation, Target, TextPattern } from '../model/types.js';
 import { HEADER_NAME } from '../net/headers.js';
-import { compileRegExp } from '../pipeline/select.js';
 import { durationMs, parsedBy } from './option-parsers.js';
 
 export { CONFIG_FILE_NAMES, findConfig } from './config-find.js';
@@ -56,8 +56,13 @@ export interface ConfigTarget {
  * {@link UsageError} for a missing, unreadable, empty or malformed file; for invalid content its
  * message has one line per problem (up to 20), each `file:line: key.path: what is wrong`.
  * `header` and `proxy` values never appear in a message: they may hold secrets.
+ *
+ * A config `found` in the working directory, rather than named with --config, is as trusted as
+ * the checkout it sits in (a pull request's, in CI): it may not set {@link TRUST_OPTIONS}, the
+ * options that redirect traffic, send headers, weaken TLS or address checks, or name files to
+ * read or write. Setting one is a {@link UsageError} naming the keys.
  */
-export async function loadConfig(path: string): Promise<LoadedConfig> {
+export async function loadConfig(path: string, { found = false }: { found?: boolean } = {}): Promise<LoadedConfig> {
   const text = await readConfigText(path);
   const kind = path.toLowerCase().endsWith('.json') ? 'JSON' : 'YAML';
   const lineCounter = new LineCounter();
@@ -82,6 +87,8 @@ export async function loadConfig(path: string): Promise<LoadedConfig> {
   }
   const parsed = configSchema.safeParse(data, { reportInput: true });
   if (!parsed.success) throw new UsageError(describeProblems(path, doc, lineCounter, parsed.error.issues));
+
+  if (found) refuseUntrusted(path, doc, lineCounter, data as Record<string, unknown>);
 
   const { targets = [], ...options } = parsed.data;
   for (const key of PATH_OPTIONS) {
@@ -259,12 +266,43 @@ const optionSchemas = {
 /** Options whose values may hold credentials (as in options.ts): never echoed in a message. */
 const SECRET_OPTIONS = new Set(['header', 'proxy']);
 
+/**
+ * Options a config file found in the working directory may not set, and the values refused (any,
+ * or only the one that weakens a check): a checked-out pull request could otherwise route the
+ * job's requests (and its -H secrets) through a proxy of its choosing with TLS checks off, or
+ * make urlcheck read or write files outside the list.
+ */
+export const TRUST_OPTIONS: Readonly<Record<string, { flag: string; refused: (value: unknown) => boolean }>> = {
+  proxy: { flag: '--proxy', refused: () => true },
+  header: { flag: '--header', refused: () => true },
+  insecure: { flag: '--insecure', refused: (value) => value === true },
+  publicOnly: { flag: '--public-only', refused: (value) => value === false },
+  output: { flag: '--output', refused: () => true },
+  report: { flag: '--report', refused: () => true },
+  diff: { flag: '--diff', refused: () => true },
+};
+
+function refuseUntrusted(path: string, doc: Document, lineCounter: LineCounter, data: Record<string, unknown>): void {
+  const keys = Object.keys(data)
+    .filter((key) => Object.hasOwn(TRUST_OPTIONS, key) && TRUST_OPTIONS[key]?.refused(data[key]) === true)
+    .sort((a, b) => (lineOf(doc, lineCounter, [a]) ?? 0) - (lineOf(doc, lineCounter, [b]) ?? 0));
+  const first = keys[0];
+  if (first === undefined) return;
+  const line = lineOf(doc, lineCounter, [first]);
+  const flags = keys.map((key) => TRUST_OPTIONS[key]?.flag).join(', ');
+  throw new UsageError(
+    `${path}${line === null ? '' : `:${line}`}: ${keys.join(', ')}: not allowed in a config file found in the working directory ` +
+      `(it could redirect traffic, weaken security or name files to read or write); pass the file with --config <file> to allow ` +
+      `${keys.length === 1 ? 'it' : 'them'}, or give ${flags} on the command line`,
+  );
+}
+
 /** Options whose value is a file path, resolved against the config file's directory. */
 const PATH_OPTIONS = ['output', 'diff'] as const;
 
 const regex = parsedBy((source) => {
   try {
-    return compileRegExp(source);
+    return compilePattern(source);
   } catch (error) {
     throw new Error(`${(error as Error).message} (got ${showValue(source)})`);
   }
@@ -292,7 +330,7 @@ const jsonItem = z
       ctx.issues.push({ code: 'custom', message: 'must have exactly one of equals or matches', input: item });
       return z.NEVER;
     }
-    return hasEquals ? { path: item.path, equals: item.equals } : { path: item.path, matches: item.matches as RegExp };
+    return hasEquals ? { path: item.path, equals: item.equals } : { path: item.path, matches: item.matches as TextPattern };
   });
 
 const jsonExpectations = z.union(

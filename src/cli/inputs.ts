@@ -1,10 +1,13 @@
 // A run's input on the command line: the config file's targets and the inputs named (files,
 // globs, URLs of documents, stdin), opened before anything is checked, so that a typo or an
 // input without a single URL fails at once with exit 2.
+import { resolve } from 'node:path';
 import type { InputSource } from '../input/targets.js';
 import type { Target } from '../model/types.js';
+import { printable } from '../util/redact.js';
 import { asInputError, CliError, type CliIo } from './io.js';
 import type { CliOptions } from './options.js';
+import type { InputFile } from './output-paths.js';
 
 /** A run's targets, read lazily, and what the run needs to know about them. */
 export interface OpenedInputs {
@@ -21,12 +24,21 @@ export interface OpenedInputs {
 /**
  * Opens the inputs after the config file's `configTargets`, and reads the first batch, which
  * proves there are URLs. Throws a {@link CliError} for no input on a terminal or no URLs in the
- * inputs, and urlcheck's own error for an input that cannot be read.
+ * inputs, and urlcheck's own error for an input that cannot be read. `beforeReading` is given
+ * the local files the inputs name (glob matches included, and stdin when it is a file) once
+ * they are found and before a byte of them is read: it may refuse them by throwing.
  */
-export async function openInputs(inputs: string[], configTargets: Target[], options: CliOptions, io: CliIo): Promise<OpenedInputs> {
+export async function openInputs(
+  inputs: string[],
+  configTargets: Target[],
+  options: CliOptions,
+  io: CliIo,
+  beforeReading: (files: InputFile[]) => Promise<void> = async () => {},
+): Promise<OpenedInputs> {
   const [{ readTargetBatches, createExtractionStats }, { describeSkipped }] = await Promise.all([import('../input/targets.js'), import('../input/sources.js')]);
   // A config file with targets is an input of its own: stdin is read only when asked for with "-".
   const sources = await openSources(inputs, io, configTargets.length > 0, options);
+  await beforeReading(localFiles(sources, inputs, io));
   const stats = createExtractionStats();
   const skipped = () => describeSkipped(stats);
   const listBatches = sources.list.length === 0 ? null : readTargetBatches(sources.list, stats)[Symbol.asyncIterator]();
@@ -69,6 +81,20 @@ export async function openInputs(inputs: string[], configTargets: Target[], opti
   return { targets, usesStdin: sources.usesStdin, countAhead, skipped };
 }
 
+/** The files the sources read: list and document files by path, stdin by its descriptor. */
+function localFiles(sources: OpenedSources, inputs: string[], io: CliIo): InputFile[] {
+  const cwd = io.cwd ?? process.cwd();
+  const files: InputFile[] = [];
+  const stdinFd = (io.stdin as { fd?: unknown }).fd;
+  if (sources.usesStdin && typeof stdinFd === 'number') files.push({ what: 'stdin', file: stdinFd });
+  for (const source of sources.list) {
+    // "-" is named stdin; a file called stdin is one only when named so.
+    if (source.url !== undefined || (source.name === 'stdin' && sources.usesStdin && !inputs.includes('stdin'))) continue;
+    files.push({ what: `the input "${printable(source.name)}"`, file: resolve(cwd, source.name) });
+  }
+  return files;
+}
+
 interface OpenedSources {
   list: InputSource[];
   names: string;
@@ -101,6 +127,8 @@ async function openSources(inputs: string[], io: CliIo, haveTargets: boolean, op
       userAgent: check.userAgent,
       insecure: check.insecure,
       proxy: check.proxy,
+      // Ctrl-C cancels a document's fetch and a FIFO's wait for a writer.
+      ...(io.signal === undefined ? {} : { signal: io.signal }),
     });
   } catch (error) {
     throw asInputError(error);

@@ -1,8 +1,9 @@
 // The CLI's contract with its process: exit codes, the streams and environment it works
 // through, and the errors that stop a command. Loaded on every start, --help included: no
-// dependencies beyond model/.
+// dependencies beyond model/ and util/fs-errors.
 import type { Readable, Writable } from 'node:stream';
 import { UrlcheckError } from '../model/errors.js';
+import { describeFsError } from '../util/fs-errors.js';
 
 /** Exit codes, defined once: CI scripts depend on them. */
 export const EXIT = {
@@ -12,6 +13,11 @@ export const EXIT = {
   UNHEALTHY: 1,
   /** Usage or input error: bad flag or value, unreadable input, no URLs. */
   USAGE: 2,
+  /**
+   * A report could not be written (a full disk, an I/O error) on stdout, --output, a --report or
+   * the job summary: the run failed, whatever --fail-on says, and a --resume journal is kept.
+   */
+  OUTPUT_FAILED: 3,
   /** The reader of stdout went away (`urlcheck … | head`). */
   BROKEN_PIPE: 141,
   /** Interrupted by SIGINT (Ctrl-C), after writing every finished result. */
@@ -63,11 +69,14 @@ export class CliError extends UrlcheckError {
 
 /**
  * An error met while reading input, as one of urlcheck's own: those already say which input
- * (`cannot read input "x": …`) and stay as they are; anything else is named as an input failure.
+ * (`cannot read input "x": …`) and stay as they are; a system error (one with a `code`: the
+ * file system, zlib, the network) is named as an input failure. Anything else is a bug and is
+ * returned as it is, for {@link exitOnError} to call it an unexpected error.
  */
-export function asInputError(error: unknown): UrlcheckError {
+export function asInputError(error: unknown): unknown {
   if (error instanceof UrlcheckError) return error;
-  return new CliError('INPUT', `cannot read input: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+  if (!(error instanceof Error) || typeof (error as NodeJS.ErrnoException).code !== 'string') return error;
+  return new CliError('INPUT', `cannot read input: ${describeFsError(error)}`, { cause: error });
 }
 
 /** Writes `urlcheck: <message>` on stderr and returns the usage exit code. */
@@ -78,7 +87,7 @@ export function usageError(io: CliIo, message: string): number {
 
 /**
  * The exit code for an error that stopped a command: urlcheck's own errors are one line as they
- * are (exit 2); anything else is an unexpected error, also one line.
+ * are (exit 2); anything else is a bug, "unexpected error", also one line.
  */
 export function exitOnError(io: CliIo, error: unknown): number {
   if (error instanceof UrlcheckError) return usageError(io, error.message);

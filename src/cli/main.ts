@@ -1,6 +1,7 @@
 // The CLI's entry: which command runs, and the one place that touches the real process
 // (argv, streams, environment, signals, the exit code). Each command loads its own code.
 import { setFlagsFromString } from 'node:v8';
+import { describeFsError } from '../util/fs-errors.js';
 import { EXIT, Interrupt, type CliIo } from './io.js';
 
 /**
@@ -37,12 +38,11 @@ export async function runProcess(): Promise<void> {
   const onSigterm = () => onSignal('SIGTERM');
   process.on('SIGINT', onSigint);
   process.on('SIGTERM', onSigterm);
-  // Reports handle a closed stdout themselves (TextWriter); this covers everything else written
+  // Reports handle stdout's errors themselves (TextWriter); this covers everything else written
   // there, such as `urlcheck --help | head`, which must end quietly, not with a stack trace.
-  let stdoutClosed = false;
+  let stdoutError: NodeJS.ErrnoException | null = null;
   const onStdoutError = (error: NodeJS.ErrnoException) => {
-    if (error.code === 'EPIPE') stdoutClosed = true;
-    else process.stderr.write(`urlcheck: cannot write to stdout: ${error.message}\n`);
+    stdoutError ??= error;
   };
   process.stdout.on('error', onStdoutError);
   const code = await main(process.argv.slice(2), {
@@ -55,5 +55,18 @@ export async function runProcess(): Promise<void> {
   });
   process.off('SIGINT', onSigint);
   process.off('SIGTERM', onSigterm);
-  process.exitCode = stdoutClosed && code === EXIT.OK ? EXIT.BROKEN_PIPE : code;
+  // Whatever went to stdout (--help, --version) is written, or has failed, before the exit code is set.
+  await new Promise<void>((resolve) => process.stdout.write('', () => resolve()));
+  process.exitCode = stdoutExit(stdoutError, code);
+}
+
+/**
+ * The exit code once stdout failed (or not): a closed pipe after a success is 141; any other
+ * write error is a report lost (3), said once on stderr unless the command already did.
+ */
+function stdoutExit(error: NodeJS.ErrnoException | null, code: number): number {
+  if (error === null || code === EXIT.BROKEN_PIPE || code === EXIT.OUTPUT_FAILED) return code;
+  if (error.code === 'EPIPE') return code === EXIT.OK ? EXIT.BROKEN_PIPE : code;
+  process.stderr.write(`urlcheck: cannot write to stdout: ${describeFsError(error)}\n`);
+  return EXIT.OUTPUT_FAILED;
 }

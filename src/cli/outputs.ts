@@ -1,16 +1,25 @@
 // Where a command's output goes and how it ends, written once for a run, `urlcheck merge` and
-// --dump: files opened safely, stdout's reader going away (`| head`), interrupts, and the exit
-// code those leave.
+// --dump: files opened safely, stdout's reader going away (`| head`), a write that fails,
+// interrupts, GitHub Actions' workflow commands, and the exit code those leave.
+import { randomUUID } from 'node:crypto';
+import { fstatSync } from 'node:fs';
 import { open, rename, rm, stat } from 'node:fs/promises';
 import type { Writable } from 'node:stream';
 import { describeFsError } from '../util/fs-errors.js';
+import { printable } from '../util/redact.js';
 import { TextWriter } from '../util/text-writer.js';
 import { asInputError, CliError, EXIT, interruptedExit, type CliIo } from './io.js';
 
 interface OpenedOutput {
+  /** How messages name it: `--output "r.json"`. */
+  name: string;
   stream: Writable;
-  /** Finishes the file: a whole document is renamed into place only now. */
-  commit(writer: { end(): Promise<void> }): Promise<void>;
+  /**
+   * Finishes the file: a whole document is renamed into place only now, unless its writer
+   * failed (then the temporary file is removed and the writer's error thrown). Throws the
+   * error of a rename that fails.
+   */
+  commit(writer: Pick<TextWriter, 'end' | 'broken'>): Promise<void>;
   /** Removes a half-written temporary file after a failure. */
   discard(): Promise<void>;
 }
@@ -34,16 +43,29 @@ async function openOutput(path: string, flag: string, whole: boolean, append = f
     throw new CliError('OUTPUT', `cannot write ${flag} "${path}": ${describeFsError(error)}`, { cause: error });
   }
   const stream = handle.createWriteStream();
+  const discard = async () => {
+    stream.destroy();
+    if (atomic) await rm(target, { force: true });
+  };
   return {
+    name: `${flag} "${printable(path)}"`,
     stream,
     commit: async (writer) => {
       await writer.end();
-      if (atomic) await rename(target, path);
+      if (writer.broken !== null) {
+        // Half a document must not replace the previous report.
+        await discard();
+        throw writer.broken;
+      }
+      if (!atomic) return;
+      try {
+        await rename(target, path);
+      } catch (error) {
+        await rm(target, { force: true });
+        throw error;
+      }
     },
-    discard: async () => {
-      stream.destroy();
-      if (atomic) await rm(target, { force: true });
-    },
+    discard,
   };
 }
 
@@ -57,6 +79,12 @@ export interface OutputRequest {
   usesStdin: boolean;
   /** --quiet: no closing note on stderr. */
   quiet: boolean;
+  /**
+   * The main output may start a line with text from the input (a list line in CSV, a table or
+   * a --dump): under GitHub Actions, stdout is then wrapped in a `::stop-commands::` block, so
+   * the runner never takes that text for a workflow command (see {@link Outputs.endUntrusted}).
+   */
+  untrustedLines: boolean;
 }
 
 /** The outputs a command's work writes to. */
@@ -71,6 +99,14 @@ export interface Outputs {
   readonly signal: AbortSignal;
   /** True once the reader of stdout has gone away. */
   readonly brokenPipe: boolean;
+  /**
+   * True when stdout is wrapped in a `::stop-commands::` block (GitHub Actions, untrusted lines,
+   * stdout not a file): urlcheck's own workflow commands then go to `out` after
+   * {@link endUntrusted}, never to stderr, whose lines the runner may read before stdout's.
+   */
+  readonly commandsGuarded: boolean;
+  /** Ends the `::stop-commands::` block, if one is open; the outputs' end does it in any case. */
+  endUntrusted(): void;
   /** Opens one more file (a --report, the job summary): committed, or discarded, with `out`. */
   openFile(path: string, flag: string, whole: boolean, append?: boolean): Promise<TextWriter>;
 }
@@ -86,9 +122,10 @@ export interface WorkDone {
 /**
  * Opens --output (or stdout), runs `work` on the outputs, and ends them: after a success every
  * file is committed (whole documents renamed into place); after a failure half-written files
- * are removed and the error is rethrown as one of urlcheck's own (see `asInputError`). An
- * interrupt, or stdout's reader going away, aborts `outputs.signal`; the exit code is then 130
- * or 143, or 141, instead of `work`'s.
+ * are removed and the error is rethrown (see `asInputError`). An interrupt, stdout's reader going
+ * away, or a write that fails aborts `outputs.signal`; the exit code is then 130 or 143, 141, or
+ * {@link EXIT.OUTPUT_FAILED} (whatever `work` decided: a report is missing), with one line on
+ * stderr naming the file and the system's error.
  */
 export async function runWithOutputs(io: CliIo, request: OutputRequest, work: (outputs: Outputs) => Promise<WorkDone>): Promise<number> {
   const main = request.output === null ? null : await openOutput(request.output, '--output', request.whole);
@@ -101,11 +138,28 @@ export async function runWithOutputs(io: CliIo, request: OutputRequest, work: (o
   if (io.signal?.aborted) onInterrupt();
   io.signal?.addEventListener('abort', onInterrupt, { once: true });
   let brokenPipe = false;
-  const out = new TextWriter(main?.stream ?? io.stdout, (error) => {
-    if ((error as NodeJS.ErrnoException).code === 'EPIPE' && main === null) brokenPipe = true;
+  // The first write that failed: the run stops, and ends with its message and exit code 3.
+  const state: { failed: { name: string; error: unknown } | null } = { failed: null };
+  const fail = (name: string, error: unknown) => {
+    state.failed ??= { name, error };
     stop.abort(error);
+  };
+  const out = new TextWriter(main?.stream ?? io.stdout, (error) => {
+    if ((error as NodeJS.ErrnoException).code === 'EPIPE' && main === null) {
+      brokenPipe = true;
+      stop.abort(error);
+    } else fail(main?.name ?? 'to stdout', error);
   });
   const err = new TextWriter(io.stderr);
+  const guard = main === null && request.untrustedLines && io.env['GITHUB_ACTIONS'] === 'true' && !isRegularFile(io.stdout) ? randomUUID() : null;
+  // GitHub's documented way to print untrusted text: nothing between the two lines is a command.
+  if (guard !== null) out.write(`::stop-commands::${guard}\n`);
+  let guardOpen = guard !== null;
+  const endUntrusted = () => {
+    if (!guardOpen) return;
+    guardOpen = false;
+    out.write(`::${guard}::\n`);
+  };
   const outputs: Outputs = {
     out,
     err,
@@ -114,9 +168,11 @@ export async function runWithOutputs(io: CliIo, request: OutputRequest, work: (o
     get brokenPipe() {
       return brokenPipe;
     },
+    commandsGuarded: guard !== null,
+    endUntrusted,
     openFile: async (path, flag, whole, append = false) => {
       const opened = await openOutput(path, flag, whole, append);
-      const writer = new TextWriter(opened.stream, (error) => stop.abort(error));
+      const writer = new TextWriter(opened.stream, (error) => fail(opened.name, error));
       files.push({ opened, writer });
       return writer;
     },
@@ -126,19 +182,42 @@ export async function runWithOutputs(io: CliIo, request: OutputRequest, work: (o
   try {
     done = await work(outputs);
   } catch (error) {
+    endUntrusted();
+    if (main === null) await out.flush();
     await Promise.all([main, ...files.map((file) => file.opened)].map((opened) => opened?.discard()));
+    if (state.failed !== null) return reportFailure(err, state.failed);
     if (stop.signal.aborted && brokenPipe) return EXIT.BROKEN_PIPE;
     throw asInputError(error);
   } finally {
     io.signal?.removeEventListener('abort', onInterrupt);
   }
+  endUntrusted();
   // When the reader of stdout has gone (`| head`), end quietly: no note about a cut-short run.
   if (done.note !== null && !request.quiet && !brokenPipe) err.write(`urlcheck: ${done.note}\n`);
-  if (main !== null) await main.commit(out);
-  else await out.flush();
-  for (const { opened, writer } of files) await opened.commit(writer);
+  const toCommit = [...(main === null ? [] : [{ opened: main, writer: out }]), ...files];
+  if (main === null) await out.flush();
+  for (const { opened, writer } of toCommit) await opened.commit(writer).catch((error: unknown) => fail(opened.name, error));
+  if (state.failed !== null) return reportFailure(err, state.failed);
   await err.flush();
 
   if (brokenPipe) return EXIT.BROKEN_PIPE;
   return interruptedExit(io) ?? done.code;
+}
+
+/** Says which output could not be written and why, and gives the exit code for it. */
+async function reportFailure(err: TextWriter, failed: { name: string; error: unknown }): Promise<number> {
+  err.write(`urlcheck: cannot write ${failed.name}: ${describeFsError(failed.error)}\n`);
+  await err.flush();
+  return EXIT.OUTPUT_FAILED;
+}
+
+/** True when `stream` writes to a regular file (`> out.csv`), which no one reads as workflow commands. */
+function isRegularFile(stream: object): boolean {
+  const fd = (stream as { fd?: unknown }).fd;
+  if (typeof fd !== 'number') return false;
+  try {
+    return fstatSync(fd).isFile();
+  } catch {
+    return false;
+  }
 }

@@ -17,7 +17,7 @@ import {
 } from '../model/defaults.js';
 import { VERSION } from '../model/version.js';
 import { FORMATS } from '../reporters/registry.js';
-import { EXIT, exitOnError, usageError, type CliIo } from './io.js';
+import { EXIT, exitOnError, interruptedExit, usageError, type CliIo } from './io.js';
 
 const EXAMPLES = `
 Examples:
@@ -40,7 +40,8 @@ HTML and sitemap files or URLs give the links in them, with their lines. A
 urlcheck.config.json/.yaml in the working directory is read for defaults and targets.
 Verdicts: healthy, warning, broken, transient, blocked (see --fail-on).
 Exit codes: 0 nothing in --fail-on, 1 something in --fail-on, 2 usage or input error,
-            130 interrupted (SIGINT), 143 terminated (SIGTERM), 141 stdout closed.`;
+            3 a report could not be written, 130 interrupted (SIGINT),
+            143 terminated (SIGTERM), 141 stdout closed.`;
 
 const MERGE_EXAMPLES = `
 Examples:
@@ -157,7 +158,8 @@ export async function runProgram(
   try {
     return await command(program.opts<Record<string, unknown>>(), program.args);
   } catch (error) {
-    return exitOnError(io, error);
+    // Interrupted before the run began (while an input was still opening): 130/143, not an error.
+    return interruptedExit(io) ?? exitOnError(io, error);
   }
 }
 

@@ -1,11 +1,43 @@
 // What checking and `urlcheck merge` share: the reporters a run's results go to, the --diff
 // report they are compared with, and the exit code --fail-on makes of them.
+import { stat } from 'node:fs/promises';
+import { UsageError } from '../model/errors.js';
 import type { RunEnd, Reporter } from '../model/reporter.js';
 import type { DiffTracker } from '../reports/diff.js';
-import { isDocumentFormat, loadReporter } from '../reporters/registry.js';
+import { isDocumentFormat, loadReporter, type Format } from '../reporters/registry.js';
+import { printable } from '../util/redact.js';
+import { describeFileKind } from '../util/fs-errors.js';
 import { colorLevel, EXIT, type CliIo } from './io.js';
 import type { ReportOptions } from './options.js';
+import type { OutputFile } from './output-paths.js';
 import { runWithOutputs } from './outputs.js';
+
+/**
+ * Formats whose every line starts with a JSON bracket (JSON strings escape line breaks), so
+ * no input text can start a line of them: never wrapped in a `::stop-commands::` block, which
+ * would make them invalid for `| jq`.
+ */
+const LINE_SAFE_FORMATS: ReadonlySet<Format> = new Set(['json', 'ndjson']);
+
+/** A file a run's report goes to besides the main output: each --report, and GitHub's job summary. */
+export interface ReportFile extends OutputFile {
+  format: Format;
+  /** Appended to (the job summary), not replaced. */
+  append: boolean;
+}
+
+/** Each --report, and the job summary when GITHUB_STEP_SUMMARY is set (appended as Markdown). */
+export function reportFiles(options: Pick<ReportOptions, 'reports'>, env: CliIo['env']): ReportFile[] {
+  const files: ReportFile[] = options.reports.map((report) => ({ ...report, flag: '--report', append: false }));
+  const stepSummary = env['GITHUB_STEP_SUMMARY'];
+  if (stepSummary !== undefined && stepSummary !== '') files.push({ format: 'markdown', path: stepSummary, flag: 'GITHUB_STEP_SUMMARY', append: true });
+  return files;
+}
+
+/** Every file {@link runReported} writes: --output, then {@link reportFiles}. */
+export function outputFiles(options: Pick<ReportOptions, 'output' | 'reports'>, env: CliIo['env']): OutputFile[] {
+  return [...(options.output === null ? [] : [{ flag: '--output', path: options.output }]), ...reportFiles(options, env)];
+}
 
 /** What {@link runReported} needs to know about the run's input. */
 export interface RunInput {
@@ -36,7 +68,13 @@ export async function runReported(
     import('../reporters/progress.js'),
     import('../reporters/summary.js'),
   ]);
-  const request = { output: options.output, whole: isDocumentFormat(options.format), usesStdin: input.usesStdin, quiet: options.quiet };
+  const request = {
+    output: options.output,
+    whole: isDocumentFormat(options.format),
+    usesStdin: input.usesStdin,
+    quiet: options.quiet,
+    untrustedLines: !LINE_SAFE_FORMATS.has(options.format),
+  };
   return runWithOutputs(io, request, async (outputs) => {
     const { out, err } = outputs;
     const ctx = {
@@ -48,18 +86,20 @@ export async function runReported(
     };
     const list = [(await loadReporter(options.format))(ctx)];
     // Each --report, and the job summary under GitHub Actions: files, so no colour.
-    const files = options.reports.map((report) => ({ ...report, flag: '--report', append: false }));
-    const stepSummary = io.env['GITHUB_STEP_SUMMARY'];
-    if (stepSummary !== undefined && stepSummary !== '') files.push({ format: 'markdown', path: stepSummary, flag: 'GITHUB_STEP_SUMMARY', append: true });
-    for (const file of files) {
+    for (const file of reportFiles(options, io.env)) {
       const writer = await outputs.openFile(file.path, file.flag, isDocumentFormat(file.format), file.append);
       const plain = new Chalk({ level: 0 });
       list.push((await loadReporter(file.format))({ out: writer, err, color: plain, errColor: plain, quiet: false }));
     }
+    let annotations: Reporter | null = null;
     if (io.env['GITHUB_ACTIONS'] === 'true') {
       const { createGithubAnnotationsReporter } = await import('../reporters/github.js');
-      // Annotations link to a file by its path in the repository, not by an absolute path.
-      list.push(createGithubAnnotationsReporter(ctx, { workspace: io.env['GITHUB_WORKSPACE'] ?? null }));
+      // Annotations link to a file by its path in the repository, not by an absolute path. They
+      // are written once every report is done: after stdout's ::stop-commands:: block, on stdout
+      // itself when there is one (the runner could read stderr's lines before stdout's).
+      const annotator = createGithubAnnotationsReporter({ ...ctx, err: outputs.commandsGuarded ? out : err }, { workspace: io.env['GITHUB_WORKSPACE'] ?? null });
+      annotations = annotator;
+      list.push({ onResult: (result) => annotator.onResult?.(result) });
     }
     if (options.format !== 'table' && !options.quiet) {
       // When the reader of stdout has gone (`| head`), end quietly: no summary of a cut-short run.
@@ -71,6 +111,8 @@ export async function runReported(
       list.unshift(progress.createProgressReporter(ctx, { total }));
     }
     const outcome = await run(list.length === 1 ? (list[0] as Reporter) : combineReporters(list), outputs.signal);
+    outputs.endUntrusted();
+    await annotations?.onRunEnd?.(outcome);
     return { code: failed(options, outcome) ? EXIT.UNHEALTHY : EXIT.OK, note: input.note?.() ?? null };
   });
 }
@@ -88,10 +130,16 @@ function failed(options: ReportOptions, outcome: RunEnd): boolean {
 /**
  * The --diff report to compare with, or null without --diff. Read before any output is opened,
  * so `--diff last.json -o last.json` compares with the old report and then replaces it. What
- * reading it skipped (a torn last line, damaged lines) is a warning on stderr.
+ * reading it skipped (a torn last line, damaged lines) is a warning on stderr. A report is a
+ * regular file: a FIFO (whose open would wait for a writer, past any Ctrl-C), a device or a
+ * socket (/dev/stdin on a pipe or a terminal) is a {@link UsageError}, without opening it.
  */
 export async function loadDiff(path: string | null, io: CliIo): Promise<DiffTracker | null> {
   if (path === null) return null;
+  // A missing or unreadable report, or a directory, is left to the reader, which says why.
+  const info = await stat(path).catch(() => null);
+  const kind = info === null || info.isDirectory() ? null : describeFileKind(info);
+  if (kind !== null) throw new UsageError(`--diff report "${printable(path)}" is not a regular file (it is ${kind}); give a report written with -f json or -f ndjson`);
   const { DiffTracker, describePreviousReport, loadPreviousReport } = await import('../reports/diff.js');
   const previous = await loadPreviousReport(path);
   // A torn or damaged previous report is still compared with; say what was skipped.

@@ -48,6 +48,17 @@ export const ERROR_CODES = [
   'PROXY',
   /** The proxy asked for credentials (407): none, or wrong ones, were given. */
   'PROXY_AUTH',
+  /**
+   * A document input or a child sitemap was read but cannot be used (verdict `broken`): it is not
+   * a sitemap (another root element, or none), a sitemap index loops back to itself or nests more
+   * than 3 deep, an index lists more than 50,000 sitemaps, or its compressed data is corrupt.
+   */
+  'DOCUMENT_INVALID',
+  /**
+   * A document input or a child sitemap is over its size cap (verdict `broken`): 64 MiB fetched or
+   * inflated from gzip, 32 MiB for Markdown and HTML, which are read whole.
+   */
+  'DOCUMENT_TOO_LARGE',
 ] as const;
 
 /** One of {@link ERROR_CODES}. */
@@ -137,20 +148,32 @@ export interface RedirectHop {
 /** The HTTP method that produced the final answer. */
 export type HttpMethod = 'HEAD' | 'GET';
 
+/**
+ * A regular expression as urlcheck uses one: `test()` says whether it matches anywhere in a text.
+ * urlcheck compiles the patterns a user writes (--include, --exclude, config `matches` and
+ * `bodyMatches`) with RE2, which runs in time linear in the text; a RegExp satisfies this too,
+ * for library callers who pass their own (and answer for its running time).
+ */
+export interface TextPattern {
+  test(text: string): boolean;
+  /** The pattern as written. */
+  readonly source: string;
+}
+
 /** JSON-path expectation: the value at `path` (e.g. `status`, `data.items[0].id`) equals or matches. */
 export interface JsonExpectation {
   path: string;
   /** Deep-equals this JSON value. */
   equals?: unknown;
   /** Its JSON text (strings without quotes) matches this regular expression. */
-  matches?: RegExp;
+  matches?: TextPattern;
 }
 
 /** Response-header expectation: present, and matching when `matches` is given. */
 export interface HeaderExpectation {
   /** Lower-case header name. */
   name: string;
-  matches?: RegExp;
+  matches?: TextPattern;
 }
 
 /**
@@ -163,7 +186,7 @@ export interface Expectations {
   /** Every string must occur in the body. */
   bodyContains?: string[];
   /** Every regular expression must match the body. */
-  bodyMatches?: RegExp[];
+  bodyMatches?: TextPattern[];
   json?: JsonExpectation[];
   headers?: HeaderExpectation[];
   /** The whole check must take at most this long, in milliseconds. */

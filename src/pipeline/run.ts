@@ -56,6 +56,8 @@ export interface LineCounts {
   replayed: number;
   /** Damaged journal lines that were skipped (their input lines were checked again). */
   journalSkipped: number;
+  /** True (else absent) when the journal had no header (an older urlcheck wrote it): its results were taken as this run's unverified. */
+  journalUnverified?: true;
 }
 
 /** What a run ended with: what reporters are told at its end. */
@@ -235,6 +237,7 @@ export async function runChecks(request: RunRequest): Promise<CheckedRunOutcome>
     replayed,
     journalSkipped: journal?.skippedLines ?? 0,
   };
+  if (journal?.unverified === true) lines.journalUnverified = true;
   const end: CheckedRunOutcome = { summary: summary.finish(wallMs, signal?.aborted === true), comparison, diff: diff?.finish() ?? null, lines };
   await reporter.onRunEnd?.(end);
   return end;
@@ -252,6 +255,7 @@ export function describeLineCounts(lines: LineCounts): string | null {
   if (lines.duplicates > 0) parts.push(`${count(lines.duplicates, 'duplicate line')} reported from the line that was checked (duplicateOf)`);
   if (lines.replayed > 0) parts.push(`${count(lines.replayed, 'result')} resumed from the journal`);
   if (lines.journalSkipped > 0) parts.push(`${count(lines.journalSkipped, 'damaged journal line')} skipped`);
+  if (lines.journalUnverified === true) parts.push("the journal has no header saying which run it belongs to (an older urlcheck wrote it): its results were taken as this run's");
   return parts.length === 0 ? null : parts.join('; ');
 }
 

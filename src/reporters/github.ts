@@ -40,7 +40,8 @@ interface Candidate extends AttentionPlace {
  * GitHub Actions annotations: an `::error` workflow command for each broken, transient or blocked
  * URL and a `::warning` for each URL with warnings, pointing at the input file and line (no
  * location for stdin), titled `urlcheck CODE`. Written to `err` (the runner reads workflow
- * commands on both streams, and `out` may hold a JSON report). GitHub shows only
+ * commands on both streams, and `out` may hold a JSON report; the CLI gives stdout instead when
+ * stdout holds a `::stop-commands::` block, after closing it). GitHub shows only
  * {@link DEFAULT_GITHUB_ANNOTATIONS_PER_KIND} of each kind per step, so the reporter keeps the
  * first `perKind` of each by rank and input order (the same ones every run, whatever order checks
  * finish in), writes them when the run ends, and adds one `::notice` counting the rest.

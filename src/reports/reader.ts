@@ -1,5 +1,6 @@
 // The one reader of urlcheck's own reports and journals: its rule is readReport's JSDoc.
 import { createReadStream } from 'node:fs';
+import type { FileHandle } from 'node:fs/promises';
 import { readLineBatches } from '../input/lines.js';
 import { UsageError } from '../model/errors.js';
 import type { CheckResult } from '../model/types.js';
@@ -26,10 +27,15 @@ export interface ReportSource {
   name: string;
   /** Null until the first line was read; an empty file is an NDJSON report with no results. */
   format: ReportFormat | null;
-  /** The urlcheck version that wrote it (a JSON report's header); null for NDJSON. */
+  /** The urlcheck version that wrote it (a JSON report's or a journal's header); null for other NDJSON. */
   version: string | null;
   /** When its run started (a JSON report's header); null for NDJSON. */
   startedAt: Date | null;
+  /**
+   * A `--resume` journal's header, its first line (`{"tool":"urlcheck","journal":1,…}`: which run it
+   * belongs to); absent for a report, and for a journal written before journals had one.
+   */
+  journal?: Record<string, unknown>;
   /** Results read. */
   results: number;
   /** Results written before `verdict` existed, whose verdict was derived from `ok`, `status` and `error`. */
@@ -71,7 +77,7 @@ export function emptyReportSource(name: string): ReportSource {
 }
 
 /**
- * Streams every result of the report at `path`, a batch per 64 KiB chunk read, as
+ * Streams every result of the report at `path` (or in the open file `path`, which stays open), a batch per 64 KiB chunk read, as
  * {@link CheckResult}s in this version's shape (see {@link resultFromReport}), by
  * {@link readReport}'s rule for torn and damaged lines. Throws a {@link UsageError} worded by
  * `use` when the file cannot be read or is not a report.
@@ -80,13 +86,16 @@ export function emptyReportSource(name: string): ReportSource {
  * @param bytes - read only the first this many bytes (a journal's complete lines); the whole file by default
  */
 export async function* readReportResults(
-  path: string,
-  into: ReportSource = emptyReportSource(printable(path)),
+  path: string | FileHandle,
+  into: ReportSource = emptyReportSource(printable(String(path))),
   use: ReportUse = MERGE_USE,
   bytes?: number,
 ): AsyncGenerator<CheckResult[], ReportSource> {
   try {
-    return yield* readReport(createReadStream(path, bytes === undefined ? {} : { start: 0, end: bytes - 1 }), into, use);
+    const range = bytes === undefined ? {} : { start: 0, end: bytes - 1 };
+    // An open file is read where it is, never by its name again: --resume checked what it opened.
+    const chunks = typeof path === 'string' ? createReadStream(path, range) : chunksOf(path, bytes);
+    return yield* readReport(chunks, into, use);
   } catch (error) {
     if (error instanceof UsageError) throw error;
     throw new UsageError(use.cannotRead(into.name, describeFsError(error)), { cause: error });
@@ -98,7 +107,7 @@ export async function* readReportResults(
  * the chunk holding it), then closes it: `into` then holds its format and, for JSON, its header.
  * Refuses what {@link readReportResults} refuses.
  */
-export async function readReportHead(path: string, into: ReportSource, use: ReportUse = MERGE_USE): Promise<ReportSource> {
+export async function readReportHead(path: string | FileHandle, into: ReportSource, use: ReportUse = MERGE_USE): Promise<ReportSource> {
   const reading = readReportResults(path, into, use);
   try {
     while (into.format === null) {
@@ -114,6 +123,8 @@ export async function readReportHead(path: string, into: ReportSource, use: Repo
 // How the lines urlcheck writes start: JSON.stringify puts `url` first in every result.
 const RESULT_START = '{"url":';
 const HEADER_START = '{"tool":"urlcheck"';
+/** How a `--resume` journal's header starts: JSON.stringify puts `tool` and `journal` first. */
+const JOURNAL_START = '{"tool":"urlcheck","journal":';
 const SUMMARY_PREFIX = '"summary":';
 /** The first line of `-f json`: `{"tool":"urlcheck",…,"results":[`, or `…"results":[],` when the run had no results. */
 const JSON_REPORT_START = /^\{"tool":"urlcheck",.*"results":\[(\],)?$/;
@@ -126,14 +137,16 @@ const JSON_REPORT_START = /^\{"tool":"urlcheck",.*"results":\[(\],)?$/;
  * Its rule for torn and damaged lines, the same for all three uses:
  *
  * 1. The first non-blank line tells the format: a `-f json` header
- *    (`{"tool":"urlcheck",…,"results":[`) or a result (NDJSON; a journal is NDJSON). A file whose
- *    first non-blank line is neither is refused with a one-line {@link UsageError} naming the file.
- *    An empty file is an NDJSON report with no results.
+ *    (`{"tool":"urlcheck",…,"results":[`), a journal's header (`{"tool":"urlcheck","journal":…}`:
+ *    NDJSON, kept in `journal`, neither a result nor a damaged line) or a result (NDJSON). A file
+ *    whose first non-blank line is none of these is refused with a one-line {@link UsageError}
+ *    naming the file. An empty file is an NDJSON report with no results.
  * 2. A torn line is the last line when no newline ends it and it is not complete JSON: what a
  *    write cut short by a kill or a full disk leaves. It is skipped and never an error, and the
  *    report is read as incomplete (`torn`, `complete: false`), even when it is the only line,
  *    provided it starts like a line urlcheck writes (`{"url":` or `{"tool":"urlcheck"`, or a piece
- *    of one). A complete last line that only lacks its newline is read like any other.
+ *    of one; a torn journal header is an NDJSON report with no results). A complete last line that
+ *    only lacks its newline is read like any other.
  * 3. A damaged line is any other non-blank line that is not a result (not JSON, not an object
  *    with the fields every urlcheck version wrote, or longer than {@link MAX_REPORT_LINE_LENGTH}):
  *    it is skipped and counted (`skippedLines`), for the command to warn about, and reading goes on.
@@ -165,6 +178,7 @@ export async function* readReport(
       const torn = end.midLine && index === lines.length - 1 && isTornLine(trimmed, truncated);
 
       if (report.format === null) {
+        if (!truncated && trimmed.startsWith(JOURNAL_START) && readJournalHeader(trimmed, report)) continue;
         if (!truncated && JSON_REPORT_START.test(trimmed) && readHeader(trimmed, report)) {
           afterResults = trimmed.endsWith('],');
           continue;
@@ -176,7 +190,7 @@ export async function* readReport(
           continue;
         }
         // A run killed while writing its first line left a report with no results, if it is one at all.
-        const tornFormat = !torn ? null : startsLike(trimmed, RESULT_START) ? 'ndjson' : startsLike(trimmed, HEADER_START) ? 'json' : null;
+        const tornFormat = !torn ? null : startsLike(trimmed, RESULT_START) || isTornJournalHeader(trimmed) ? 'ndjson' : startsLike(trimmed, HEADER_START) ? 'json' : null;
         if (tornFormat === null) throw new UsageError(use.notAReport(report.name, line));
         report.format = tornFormat;
         report.torn = true;
@@ -256,6 +270,19 @@ export function describeReportReading(
   return lines;
 }
 
+const CHUNK_BYTES = 64 * 1024;
+
+/** The open file's first `bytes` bytes (all of it by default), a chunk at a time, read by position: the file stays open (a stream's destroy would close it). */
+async function* chunksOf(handle: FileHandle, bytes = Number.POSITIVE_INFINITY): AsyncGenerator<Buffer> {
+  for (let position = 0; position < bytes; ) {
+    const chunk = Buffer.allocUnsafe(Math.min(CHUNK_BYTES, bytes - position));
+    const { bytesRead } = await handle.read(chunk, 0, chunk.length, position);
+    if (bytesRead === 0) return;
+    position += bytesRead;
+    yield chunk.subarray(0, bytesRead);
+  }
+}
+
 /** The chunks of `chunks`; once they end, `end.midLine` says whether the last one ended inside a line. */
 async function* notingEnd(chunks: AsyncIterable<Buffer | string>, end: { midLine: boolean }): AsyncGenerator<Buffer | string> {
   let last = -1;
@@ -275,6 +302,21 @@ function skip(report: ReportSource, torn: boolean): void {
 /** True when `text` starts with `start`, or is cut off before its end. */
 function startsLike(text: string, start: string): boolean {
   return text.startsWith(start) || start.startsWith(text);
+}
+
+/** A piece of a journal's header: past where a JSON report's header could still begin the same. */
+function isTornJournalHeader(text: string): boolean {
+  return text.length > HEADER_START.length && startsLike(text, JOURNAL_START);
+}
+
+/** Takes a journal's header line into `report` (an NDJSON report); false when it is not a JSON object. */
+function readJournalHeader(text: string, report: ReportSource): boolean {
+  const value = parseJson(text);
+  if (!isRecord(value)) return false;
+  report.format = 'ndjson';
+  report.journal = value;
+  report.version = typeof value['version'] === 'string' ? value['version'] : null;
+  return true;
 }
 
 /** Takes a JSON report's header line into `report`; false when it is not valid JSON once its array is closed. */

@@ -30,3 +30,27 @@ export function describeFsError(error: unknown): string {
   }
   return printable(redactText(error instanceof Error ? error.message : String(error)));
 }
+
+/** What `fs.stat` says a path is: the methods of `fs.Stats` that {@link describeFileKind} reads. */
+export interface FileKindInfo {
+  isFile(): boolean;
+  isDirectory(): boolean;
+  isCharacterDevice(): boolean;
+  isBlockDevice(): boolean;
+  isFIFO(): boolean;
+  isSocket(): boolean;
+}
+
+/**
+ * What a path that is not a regular file is, for a message ("a directory", "a character device",
+ * "a FIFO"…); null for a regular file.
+ */
+export function describeFileKind(info: FileKindInfo): string | null {
+  if (info.isFile()) return null;
+  if (info.isDirectory()) return 'a directory';
+  if (info.isCharacterDevice()) return 'a character device';
+  if (info.isBlockDevice()) return 'a block device';
+  if (info.isFIFO()) return 'a FIFO';
+  if (info.isSocket()) return 'a socket';
+  return 'not a file';
+}

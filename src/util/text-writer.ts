@@ -17,6 +17,15 @@ export class TextWriter {
   private scheduled = false;
   private draining: Promise<void> | null = null;
   private releaseDrain: (() => void) | null = null;
+  /** Writes handed to the stream whose callback has not come yet. */
+  private inFlight = 0;
+  private releaseIdle: (() => void) | null = null;
+  // One callback for every write: the hot path allocates no closure per batch.
+  private readonly written = (error?: Error | null) => {
+    this.inFlight -= 1;
+    if (error !== null && error !== undefined) this.fail(error);
+    if (this.inFlight === 0) this.idle();
+  };
   /** The stream's error, once it failed; writes are dropped from then on. */
   broken: Error | null = null;
 
@@ -53,17 +62,28 @@ export class TextWriter {
     return this.draining ?? undefined;
   }
 
-  /** Writes out everything queued and waits until the stream has taken it. */
+  /**
+   * Writes out everything queued and waits until the stream has written it (or failed: a write
+   * error, such as a full disk, is in `broken` once this resolves).
+   */
   async flush(): Promise<void> {
     await this.flushNow();
+    if (this.inFlight > 0 && this.broken === null) await new Promise<void>((resolve) => (this.releaseIdle = resolve));
   }
 
-  /** Flushes, then ends the stream (for files; never call on stdout/stderr) and waits for it to close. */
+  /**
+   * Flushes, then ends the stream (for files; never call on stdout/stderr) and waits for it to
+   * close. A write that fails on the way (a full disk) leaves its error in `broken`.
+   */
   async end(): Promise<void> {
     await this.flushNow();
     if (this.broken !== null) return;
     await new Promise<void>((resolve) => {
-      this.stream.end(() => resolve());
+      // The last write's error may reach end's callback before the 'error' event.
+      this.stream.end((error?: Error | null) => {
+        if (error !== null && error !== undefined) this.fail(error);
+        resolve();
+      });
       this.stream.once('error', () => resolve());
     });
   }
@@ -73,7 +93,8 @@ export class TextWriter {
       const data = this.chunks.length === 1 ? (this.chunks[0] as string) : this.chunks.join('');
       this.chunks = [];
       this.size = 0;
-      if (!this.stream.write(data) && this.draining === null) {
+      this.inFlight += 1;
+      if (!this.stream.write(data, this.written) && this.draining === null) {
         this.draining = new Promise<void>((resolve) => {
           const done = () => {
             this.stream.off('drain', done);
@@ -91,6 +112,12 @@ export class TextWriter {
     return this.draining ?? undefined;
   }
 
+  private idle(): void {
+    const release = this.releaseIdle;
+    this.releaseIdle = null;
+    release?.();
+  }
+
   private fail(error: Error): void {
     if (this.broken !== null) return;
     this.broken = error;
@@ -98,6 +125,7 @@ export class TextWriter {
     this.size = 0;
     // A failed stream that is not destroyed never emits 'drain' or 'close': release waiters here.
     this.releaseDrain?.();
+    this.idle();
     this.onBroken(error);
   }
 }

@@ -1,4 +1,4 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
@@ -117,6 +117,20 @@ describe('a config file', () => {
       const { rm } = await import('node:fs/promises');
       await rm(join(dir, 'urlcheck.config.yaml'));
     }
+  });
+
+  it('found in a checkout, may not route traffic or weaken TLS; named with --config, it may', async () => {
+    // A pull request's checkout: its config must not send the job's requests through its proxy.
+    const dir = join(temp.path(), 'checkout');
+    await mkdir(dir);
+    await writeFile(join(dir, 'urlcheck.config.yaml'), ['retries: 0', 'format: ndjson', 'insecure: true', "header: 'X-Probe: 1'", 'targets:', `  - ${server().url('/ok')}`, ''].join('\n'));
+    const found = await runCli([], { cwd: dir, env: clean });
+    expect(found.stderr.trimEnd()).toMatch(/^urlcheck: .*urlcheck\.config\.yaml:3: insecure, header: not allowed in a config file found in the working directory .*pass the file with --config <file> to allow them/);
+    expect(found.stderr.trimEnd().split('\n')).toHaveLength(1);
+    expect(found.code).toBe(2);
+    const named = await runCli(['--config', 'urlcheck.config.yaml'], { cwd: dir, env: clean });
+    expect(named.code).toBe(0);
+    expect(JSON.parse(named.stdout)).toMatchObject({ ok: true });
   });
 
   it('reports every problem with the file, line and key path', async () => {

@@ -1,7 +1,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { execFileSync } from 'node:child_process';
-import { createWriteStream, existsSync } from 'node:fs';
-import { appendFile, readFile } from 'node:fs/promises';
+import { createWriteStream, existsSync, lstatSync, statSync } from 'node:fs';
+import { appendFile, readFile, symlink } from 'node:fs/promises';
 import type { ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -64,11 +64,27 @@ async function startCountingServer(): Promise<CountingServer> {
   });
 }
 
-/** The complete lines of a journal a run may be writing to right now. */
+/** The results among the complete lines of a journal a run may be writing to right now (not its header). */
 async function journalRows(path: string): Promise<Row[]> {
   if (!existsSync(path)) return [];
   const text = await readFile(path, 'utf8');
-  return rows(text.slice(0, text.lastIndexOf('\n') + 1));
+  return rows(text.slice(0, text.lastIndexOf('\n') + 1)).filter((row) => 'url' in row);
+}
+
+/** Runs the CLI and SIGKILLs it once `ready` holds. */
+async function killedRun(args: string[], ready: () => Promise<boolean>): Promise<CliRun> {
+  let child: ChildProcess | undefined;
+  const running = run(args, { onSpawn: (spawned) => (child = spawned) });
+  const deadline = Date.now() + 20_000;
+  while (!(await ready())) {
+    if (Date.now() > deadline) {
+      child?.kill('SIGKILL');
+      throw new Error(`the run never got part-way: ${JSON.stringify(await running)}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  child?.kill('SIGKILL');
+  return running;
 }
 
 describe('dedupe, --include/--exclude and --dump', () => {
@@ -122,7 +138,7 @@ describe('dedupe, --include/--exclude and --dump', () => {
   it('refuses a bad pattern or shard with one line and exit code 2', async () => {
     const list = await temp.listFile('one.txt', [server.url('/ok')]);
     const cases: Array<[string[], string]> = [
-      [['--include', '('], 'urlcheck: --include: must be a regular expression: Unterminated group (got "(")\n'],
+      [['--include', '('], 'urlcheck: --include: must be a regular expression: missing closing ) (got "(")\n'],
       [['--exclude', ''], 'urlcheck: --exclude: must be a non-empty regular expression (got "")\n'],
       [['--shard', '5/4'], 'urlcheck: --shard: the shard number must be from 1 to 4 (shards are counted from 1) (got "5/4")\n'],
       [['--shard', 'two'], 'urlcheck: --shard: must be <i>/<n>, shard i of n counted from 1, e.g. 2/4 (got "two")\n'],
@@ -217,22 +233,6 @@ describe('--resume after SIGKILL', () => {
     await server.close();
   });
 
-  /** Runs the CLI and SIGKILLs it once `ready` holds. */
-  async function killedRun(args: string[], ready: () => Promise<boolean>): Promise<CliRun> {
-    let child: ChildProcess | undefined;
-    const running = run(args, { onSpawn: (spawned) => (child = spawned) });
-    const deadline = Date.now() + 20_000;
-    while (!(await ready())) {
-      if (Date.now() > deadline) {
-        child?.kill('SIGKILL');
-        throw new Error(`the run never got part-way: ${JSON.stringify(await running)}`);
-      }
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-    child?.kill('SIGKILL');
-    return running;
-  }
-
   it('slow route: run 2 checks only the rest; every URL answered once; one result per input line; the journal is removed', async () => {
     const fast = (i: number) => server.url(`/f/${i}`);
     const lines = [
@@ -311,9 +311,77 @@ describe('--resume after SIGKILL', () => {
 
   it('refuses a journal that is not one, before checking anything', async () => {
     const list = await temp.listFile('refuse.txt', [server.url('/never')]);
-    const result = await run([list, '--resume', list]);
+    const other = await temp.listFile('other-list.txt', [server.url('/never')]);
+    const result = await run([list, '--resume', other]);
     expect(result.code).toBe(2);
-    expect(result.stderr).toBe(`urlcheck: --resume journal "${list}" is not a urlcheck journal (its lines are not results); give a new file name, or delete the file\n`);
+    expect(result.stderr).toBe(`urlcheck: --resume journal "${other}" is not a urlcheck journal (its lines are not results); give a new file name, or delete the file\n`);
+    expect(await readFile(other, 'utf8')).toBe(`${server.url('/never')}\n`);
     expect(server.arrived.get('/never')).toBeUndefined();
+  });
+});
+
+describe('--resume: a journal is a regular file of this run', () => {
+  let server: CountingServer;
+  beforeAll(async () => {
+    server = await startCountingServer();
+  });
+  afterAll(async () => {
+    await server.close();
+  });
+
+  it.skipIf(process.platform === 'win32')('refuses a character device (/dev/null through a symlink) or a FIFO, without blocking, checking or deleting anything', async () => {
+    const list = await temp.listFile('special.txt', [server.url('/special/never')]);
+    const toNull = join(temp.path(), 'null.journal.ndjson');
+    await symlink('/dev/null', toNull);
+    const fifo = join(temp.path(), 'fifo.journal.ndjson');
+    execFileSync('mkfifo', [fifo]);
+    const cases: Array<[string, string]> = [
+      [toNull, 'a character device'],
+      [fifo, 'a FIFO'],
+    ];
+    for (const [journal, kind] of cases) {
+      const result = await run([list, '--resume', journal, '-f', 'ndjson', '--retries', '0']);
+      expect({ code: result.code, stderr: result.stderr }).toEqual({
+        code: 2,
+        stderr: `urlcheck: --resume journal "${journal}" is not a regular file (it is ${kind}); give the path of a journal file, or of a file to create\n`,
+      });
+      expect(result.stdout).toBe('');
+    }
+    expect(lstatSync(toNull).isSymbolicLink()).toBe(true);
+    expect(statSync('/dev/null').isCharacterDevice()).toBe(true);
+    expect(lstatSync(fifo).isFIFO()).toBe(true);
+    expect(server.arrived.get('/special/never')).toBeUndefined();
+  });
+
+  it("refuses another run's journal (other inputs, other options), saying what differs and leaving it; the same run resumes it", async () => {
+    const a = await temp.listFile('a.txt', [server.url('/j/a1'), server.url('/j/a2'), server.url('/held/j')]);
+    const b = await temp.listFile('b.txt', [server.url('/j/b1'), server.url('/j/b2'), server.url('/j/b3')]);
+    const journal = join(temp.path(), 'ab.journal.ndjson');
+    const common = ['--resume', journal, '-f', 'ndjson', '--retries', '0', '-t', '60s'];
+    const first = await killedRun([a, ...common], async () => (await journalRows(journal)).length >= 2);
+    expect(first.signal).toBe('SIGKILL');
+    const journaled = await readFile(journal, 'utf8');
+    // The first line says which run the journal belongs to; header values (secrets) are never in it.
+    expect(JSON.parse(journaled.slice(0, journaled.indexOf('\n')))).toMatchObject({ tool: 'urlcheck', journal: 1, run: { inputs: [a] } });
+    server.open();
+
+    const refusals: Array<[string[], string]> = [
+      [[b, ...common], `the journal belongs to a run of "${a}", not "${b}"`],
+      [[a, ...common, '--method', 'get'], 'the journal belongs to a run with --method head, not --method get'],
+      [[a, ...common, '--insecure', '-H', 'X-Token: s3cret'], 'the journal belongs to a run without --header --insecure, not with --header "x-token: …" --insecure'],
+      [[a, ...common, '--exclude', 'a2', '--no-dedupe'], 'the journal belongs to a run without --exclude --no-dedupe, not with --exclude a2 --no-dedupe'],
+    ];
+    for (const [args, what] of refusals) {
+      const result = await run(args);
+      expect({ code: result.code, stderr: result.stderr }).toEqual({ code: 2, stderr: `urlcheck: --resume "${journal}": ${what}; remove it or use another journal\n` });
+      expect(await readFile(journal, 'utf8')).toBe(journaled);
+    }
+    expect(server.arrived.get('/j/b1')).toBeUndefined();
+
+    const resumed = await run([a, ...common]);
+    expect(resumed.code).toBe(0);
+    expect(linesOf(rows(resumed.stdout))).toEqual([1, 2, 3]);
+    expect(resumed.stderr).toContain('2 results resumed from the journal');
+    expect(existsSync(journal)).toBe(false);
   });
 });

@@ -9,9 +9,14 @@ import {
   MAX_CONFIG_BYTES,
   type LoadedConfig,
 } from '../../src/cli/config.js';
+import { evaluateExpectations } from '../../src/check/expect.js';
 import { UsageError } from '../../src/model/errors.js';
 import type { Expectations } from '../../src/model/types.js';
+import { compilePattern } from '../../src/util/pattern.js';
 import { useTempDir } from '../helpers/temp-dir.js';
+
+/** A pattern as the config compiles it (RE2): equal to what loadConfig gives for that source. */
+const re = compilePattern;
 
 const FIXTURES = join(import.meta.dirname, '../../fixtures/config');
 const temp = useTempDir('urlcheck-config-');
@@ -72,11 +77,11 @@ describe('loadConfig: the README examples', () => {
       { path: 'status', equals: 'up' },
       { path: 'checks[0].ok', equals: true },
     ]);
-    expect(health?.headers).toEqual([{ name: 'content-type', matches: /json/ }]);
+    expect(health?.headers).toEqual([{ name: 'content-type', matches: re('json') }]);
     expect(health?.maxResponseMs).toBe(800);
     expect(targets[2]?.expect).toEqual({ bodyContains: ['Example Domain'], certMinDays: 14 });
     expect(targets[3]?.expect).toEqual({ finalUrl: 'https://example.com/new-page' });
-    expect(targets[4]?.expect).toEqual({ headers: [{ name: 'x-version' }], json: [{ path: 'data.version', matches: /^2\./ }] });
+    expect(targets[4]?.expect).toEqual({ headers: [{ name: 'x-version' }], json: [{ path: 'data.version', matches: re('^2\\.') }] });
   });
 });
 
@@ -161,8 +166,8 @@ describe('loadConfig: expectations', () => {
   });
 
   it('reads one string or a list of them for bodyContains and bodyMatches', async () => {
-    expect(await expectationsOf('bodyContains: ok\nbodyMatches: "v\\\\d+"')).toEqual({ bodyContains: ['ok'], bodyMatches: [/v\d+/] });
-    expect(await expectationsOf('bodyContains: [a, b]\nbodyMatches: [x, "^y$"]')).toEqual({ bodyContains: ['a', 'b'], bodyMatches: [/x/, /^y$/] });
+    expect(await expectationsOf('bodyContains: ok\nbodyMatches: "v\\\\d+"')).toEqual({ bodyContains: ['ok'], bodyMatches: [re('v\\d+')] });
+    expect(await expectationsOf('bodyContains: [a, b]\nbodyMatches: [x, "^y$"]')).toEqual({ bodyContains: ['a', 'b'], bodyMatches: [re('x'), re('^y$')] });
   });
 
   it('reads json as a mapping of path to value, or a list of { path, equals | matches }', async () => {
@@ -172,13 +177,13 @@ describe('loadConfig: expectations', () => {
     ]);
     expect((await expectationsOf('json:\n  - path: a\n    equals: null\n  - path: b[0]\n    matches: ^v'))?.json).toEqual([
       { path: 'a', equals: null },
-      { path: 'b[0]', matches: /^v/ },
+      { path: 'b[0]', matches: re('^v') },
     ]);
   });
 
   it('lower-cases header names; true means present, a string is a pattern', async () => {
     expect((await expectationsOf('headers:\n  Content-Type: ^application/json\n  X-Request-Id: true'))?.headers).toEqual([
-      { name: 'content-type', matches: /^application\/json/ },
+      { name: 'content-type', matches: re('^application/json') },
       { name: 'x-request-id' },
     ]);
   });
@@ -281,6 +286,37 @@ describe('loadConfig: problems, one line each, with file, line and key', () => {
     );
   });
 
+  // Every regex a config supplies runs in linear time: a backtracking engine would take days on
+  // this body, so the check finishing at all (within the test's normal timeout) is the proof.
+  it('runs bodyMatches, header and json matches in linear time', async () => {
+    const expectations = await expectationsOf('bodyMatches: "(a+)+$"\nheaders: { x-a: "(a+)+$" }\njson: [{ path: a, matches: "(a+)+$" }]');
+    const evil = `${'a'.repeat(40)}!`;
+    const input = { status: 200, bodyTruncated: false, finalUrl: new URL('https://a.test/'), durationMs: 1, tls: null };
+    const body = Buffer.from(JSON.stringify({ a: evil }));
+    expect(evaluateExpectations({ bodyMatches: expectations?.bodyMatches }, { ...input, headers: {}, body: Buffer.from(evil) })?.code).toBe('BODY_MISMATCH');
+    expect(evaluateExpectations({ headers: expectations?.headers }, { ...input, headers: { 'x-a': evil }, body: null })?.code).toBe('HEADER_MISMATCH');
+    expect(evaluateExpectations({ json: expectations?.json }, { ...input, headers: {}, body })?.code).toBe('JSON_MISMATCH');
+  });
+
+  it('refuses a pattern that needs backtracking (backreferences, lookaround), naming its key', async () => {
+    const yaml = [
+      'targets:',
+      '  - url: https://a.test/',
+      '    expect:',
+      '      bodyMatches: ["<(\\\\w+)>.*</\\\\1>"]',
+      '      headers: { etag: "(?!W/)" }',
+      '      json: [{ path: v, matches: "(?<=v)2" }]',
+    ].join('\n');
+    const linear = 'must be a regular expression that runs in linear time';
+    expect(await problems(yaml)).toBe(
+      [
+        `urlcheck.config.yaml:4: targets[0].expect.bodyMatches[0]: ${linear}: a backreference (\\1, \\k<name>) needs backtracking, which urlcheck does not do (RE2 syntax) (got "<(\\\\w+)>.*</\\\\1>")`,
+        `urlcheck.config.yaml:5: targets[0].expect.headers.etag: ${linear}: lookahead or lookbehind ((?=, (?!, (?<=, (?<!) needs backtracking, which urlcheck does not do (RE2 syntax) (got "(?!W/)")`,
+        `urlcheck.config.yaml:6: targets[0].expect.json[0].matches: ${linear}: lookahead or lookbehind ((?=, (?!, (?<=, (?<!) needs backtracking, which urlcheck does not do (RE2 syntax) (got "(?<=v)2")`,
+      ].join('\n'),
+    );
+  });
+
   it('rejects patterns that are not regular expressions', async () => {
     const yaml = [
       'targets:',
@@ -292,9 +328,9 @@ describe('loadConfig: problems, one line each, with file, line and key', () => {
     ].join('\n');
     expect(await problems(yaml)).toBe(
       [
-        'urlcheck.config.yaml:4: targets[0].expect.bodyMatches[1]: must be a regular expression: Unterminated group (got "(unclosed")',
-        'urlcheck.config.yaml:5: targets[0].expect.headers.content-type: must be a regular expression: Unterminated character class (got "[a-")',
-        'urlcheck.config.yaml:6: targets[0].expect.json[0].matches: must be a regular expression: Nothing to repeat (got "*")',
+        'urlcheck.config.yaml:4: targets[0].expect.bodyMatches[1]: must be a regular expression: missing closing ) (got "(unclosed")',
+        'urlcheck.config.yaml:5: targets[0].expect.headers.content-type: must be a regular expression: missing closing ] (got "[a-")',
+        'urlcheck.config.yaml:6: targets[0].expect.json[0].matches: must be a regular expression: missing argument to repetition operator (got "*")',
       ].join('\n'),
     );
   });
@@ -530,5 +566,47 @@ describe('configTargetsToTargets', () => {
     expect(targets).toEqual([
       { display: '# x', url: null, invalid: { code: 'INVALID_URL', message: 'not a valid URL' }, source: 'c.yaml', line: 3, expect: null },
     ]);
+  });
+});
+
+describe('a config file found in the working directory (not named with --config)', () => {
+  const found = async (text: string) => loadConfig(await configFile(text), { found: true });
+  const refusal = (text: string) =>
+    found(text).then(
+      () => null,
+      (error: unknown) => (error instanceof UsageError ? error.message.replace(/^.*urlcheck\.config\.yaml/, 'urlcheck.config.yaml') : error),
+    );
+
+  it.each([
+    ['proxy: http://proxy.test:3128', 'proxy'],
+    ['proxy: ""', 'proxy'],
+    ["header: 'Authorization: Bearer x'", 'header'],
+    ['insecure: true', 'insecure'],
+    ['publicOnly: false', 'publicOnly'],
+    ['output: report.json', 'output'],
+    ['report: json:report.json', 'report'],
+    ['diff: last.json', 'diff'],
+  ])('may not set %s', async (line, key) => {
+    const message = await refusal(`retries: 1\n${line}\n`);
+    expect(message).toMatch(new RegExp(`^urlcheck\\.config\\.yaml:2: ${key}: not allowed in a config file found in the working directory .*; pass the file with --config <file> to allow it, or give --[a-z-]+ on the command line$`));
+    // Secrets in the refused value are never echoed.
+    expect(message).not.toMatch(/Bearer|proxy\.test/);
+  });
+
+  it('names every refused key in one line, at the first of them', async () => {
+    expect(await refusal('concurrency: 5\ninsecure: true\nheader: ["a: b"]\nproxy: http://p.test/\n')).toBe(
+      'urlcheck.config.yaml:2: insecure, header, proxy: not allowed in a config file found in the working directory (it could redirect traffic, ' +
+        'weaken security or name files to read or write); pass the file with --config <file> to allow them, or give --insecure, --header, --proxy on the command line',
+    );
+  });
+
+  it('may set everything else, and the safe values of insecure and publicOnly', async () => {
+    const config = await found('concurrency: 5\ninsecure: false\npublicOnly: true\nformat: json\nfailOn: broken\ntargets: [https://a.test/]\n');
+    expect(config.options).toMatchObject({ concurrency: '5', insecure: false, publicOnly: true, format: 'json' });
+  });
+
+  it('named with --config, may set them all, as before', async () => {
+    const config = await loadConfig(await configFile("proxy: http://proxy.test:3128\ninsecure: true\nheader: 'X-A: 1'\noutput: r.json\n"));
+    expect(config.options).toMatchObject({ proxy: 'http://proxy.test:3128', insecure: true, header: ['X-A: 1'] });
   });
 });

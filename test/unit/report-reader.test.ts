@@ -89,7 +89,7 @@ async function viaResume(path: string): Promise<(Reading & { after: string }) | 
   const before = await readFile(path, 'utf8');
   let journal;
   try {
-    journal = await openJournal(path);
+    journal = await openJournal(path, { inputs: [], config: null, cwd: null, options: {} });
   } catch (error) {
     expect(await readFile(path, 'utf8')).toBe(before);
     return refusal(error);

@@ -61,10 +61,11 @@ export function describeDump(outcome: DumpOutcome): string {
 
 /** --dump: the targets a run would check, one per line on stdout (or --output), none checked. */
 export async function dumpCommand(options: CliOptions, input: OpenedInputs, io: CliIo): Promise<number> {
-  // A line at a time, so --output is written as it goes, never renamed into place.
-  const request = { output: options.output, whole: false, usesStdin: input.usesStdin, quiet: options.quiet };
+  const format = options.format === 'ndjson' ? 'ndjson' : 'text';
+  // A line at a time, so --output is written as it goes, never renamed into place. A text line
+  // is the input's own text: under GitHub Actions it must not be read as a workflow command.
+  const request = { output: options.output, whole: false, usesStdin: input.usesStdin, quiet: options.quiet, untrustedLines: format === 'text' };
   return runWithOutputs(io, request, async ({ out, signal }) => {
-    const format = options.format === 'ndjson' ? 'ndjson' : 'text';
     const dumped = await dumpTargets({ targets: input.targets, selection: options.selection, dedupe: options.dedupe, format, out, signal });
     const skipped = input.skipped();
     return { code: EXIT.OK, note: `${describeDump(dumped)}${skipped === null ? '' : `; ${skipped}`}` };

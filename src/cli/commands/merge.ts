@@ -6,18 +6,17 @@ import { buildMergeProgram, runProgram } from '../program.js';
 /** Runs `urlcheck merge` with `args` (after `merge`) against `io`; resolves to the exit code. */
 export async function mergeCommand(args: readonly string[], io: CliIo): Promise<number> {
   return runProgram(buildMergeProgram(io), args, io, 'urlcheck merge --help', async (raw, paths) => {
-    const [{ resolveReportOptions }, { loadDiff, runReported }, merge] = await Promise.all([
+    const [{ resolveReportOptions }, { loadDiff, outputFiles, runReported }, { checkOutputFiles }, merge] = await Promise.all([
       import('../options.js'),
       import('../reporting.js'),
+      import('../output-paths.js'),
       import('../../pipeline/merge.js'),
     ]);
     const options = resolveReportOptions(raw);
-    const outputs = [
-      ...(options.output === null ? [] : [{ flag: '--output', path: options.output }]),
-      ...options.reports.map((report) => ({ flag: '--report', path: report.path })),
-    ];
-    // Every report (and --diff's) is read, or at least opened, before any output is: an output
-    // that names one of the reports is refused rather than emptied.
+    const outputs = outputFiles(options, io.env);
+    // Two outputs on one file, as in a run; then every report (and --diff's) is read, or at least
+    // opened, before any output is: an output that names one of the reports is refused rather than emptied.
+    await checkOutputFiles({ outputs });
     const plan = await merge.planMerge(paths, outputs);
     const diff = await loadDiff(options.diff, io);
     let problems: string[] = [];

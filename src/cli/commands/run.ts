@@ -24,27 +24,51 @@ export async function runCommand(args: readonly string[], io: CliIo): Promise<nu
   });
 }
 
-/** The config file: --config, or one found in the working directory (unless --no-config). */
+/**
+ * The config file: --config, or one found in the working directory (unless --no-config), which
+ * may not set what redirects traffic or weakens security (see `loadConfig`'s `found`).
+ */
 async function readConfig(raw: Record<string, unknown>, cwd: string): Promise<LoadedConfig | null> {
   if (raw['config'] === false) return null;
   const given = typeof raw['config'] === 'string' ? raw['config'] : null;
   const path = given ?? (await (await import('../config-find.js')).findConfig(cwd));
   if (path === null) return null;
   const { loadConfig } = await import('../config.js');
-  return loadConfig(path);
+  return loadConfig(path, { found: given === null });
 }
 
 async function execute(options: CliOptions, inputs: string[], config: LoadedConfig | null, colorFlag: boolean, io: CliIo): Promise<number> {
-  const [{ openInputs }, { loadDiff, runReported }] = await Promise.all([import('../inputs.js'), import('../reporting.js')]);
+  const [{ openInputs }, { loadDiff, outputFiles, runReported }] = await Promise.all([import('../inputs.js'), import('../reporting.js')]);
   const proxy = await resolveProxy(options, io);
   if (proxy !== null) options.check.proxy = proxy;
   const configTargets = config === null ? [] : (await import('../config.js')).configTargetsToTargets(config);
-  const input = await openInputs(inputs, configTargets, options, io);
+  // No output may be a file read (the lists, the config), another output or the journal: refused
+  // once the inputs are found, before a byte of them is read or of any output written.
+  const { checkOutputFiles, configInput } = await import('../output-paths.js');
+  const outputs = options.dump ? outputFiles({ output: options.output, reports: [] }, {}) : outputFiles(options, io.env);
+  const input = await openInputs(inputs, configTargets, options, io, (files) =>
+    checkOutputFiles({
+      outputs,
+      inputs: config === null ? files : [...files, configInput(config.path)],
+      journal: options.resume,
+    }),
+  );
   // Read the previous report before any output is opened: `--diff last.ndjson -o last.ndjson` is safe.
   const diff = await loadDiff(options.diff, io);
   if (options.dump) return (await import('./dump.js')).dumpCommand(options, input, io);
-  // Opened before any output, like --diff: a journal that is not one is refused before anything runs.
-  const journal = options.resume === null ? null : await (await import('../../reports/resume.js')).openJournal(options.resume);
+  // Opened before any output, like --diff: a journal that is not one, or is another run's, is refused before anything runs.
+  const journal =
+    options.resume === null
+      ? null
+      : await (await import('../../pipeline/journal-run.js')).openRunJournal(options.resume, {
+          inputs,
+          cwd: io.cwd ?? process.cwd(),
+          config: config !== null && configTargets.length > 0 ? config.path : null,
+          check: options.check,
+          selection: options.selection,
+          dedupe: options.dedupe,
+          base: options.base,
+        });
 
   const { runChecks, describeLineCounts } = await import('../../pipeline/run.js');
   let lines: LineCounts | null = null;
