@@ -6,6 +6,7 @@ import { plural } from '../util/text.js';
 import { DEFAULT_DOCUMENT_MAX_BYTES, gunzipIfGzipped } from './decompress.js';
 import type { ExtractedLink } from './extract-html.js';
 import type { SitemapEntry } from './extract-sitemap.js';
+import { IgnoreComments } from './ignore-comments.js';
 import { kindFromContentType, kindFromPath } from './kinds.js';
 import { DEFAULT_DOCUMENT_FETCHER } from './fetcher.js';
 import { parseTarget, readListBatches } from './list.js';
@@ -46,8 +47,8 @@ const SEEN_BY_RUN = new WeakMap<ExtractionStats, Set<string>>();
  * skipped and counted (`stats.repeatedSitemaps`).
  *
  * Links that cannot be checked are counted in `stats`, not returned: other schemes (`mailto:`,
- * `tel:`, `javascript:`, `data:`, ...), same-page `#fragments`, and relative links when there is
- * no base URL. A link that is not a valid URL is a target with `invalid` set, like a bad line.
+ * `tel:`, `javascript:`, `data:`, ...), same-page `#fragments`, relative links when there is
+ * no base URL, and links that ignore comments switch off (see `ignore-comments.ts`). A link that is not a valid URL is a target with `invalid` set, like a bad line.
  *
  * Never rejects for what the document holds or how its server behaves: a document that cannot be
  * read becomes a target (see {@link documentFailure}), after the targets already read from it, and
@@ -142,15 +143,17 @@ async function* documentBatches(
 ): AsyncGenerator<Target[]> {
   let links: ExtractedLink[];
   let base = documentBase;
+  const ignores = new IgnoreComments();
   if (kind === 'markdown') {
     const { extractMarkdownLinks } = await import('./extract-markdown.js');
-    links = extractMarkdownLinks(text);
+    links = extractMarkdownLinks(text, ignores);
   } else {
     const { extractHtmlLinks } = await import('./extract-html.js');
-    const extracted = extractHtmlLinks(text);
+    const extracted = extractHtmlLinks(text, 1, { ignores });
     links = extracted.links;
     if (extracted.baseHref !== null) base = resolveBaseHref(extracted.baseHref, documentBase);
   }
+  stats.skippedIgnored += ignores.ignored;
   let batch: Target[] = [];
   for (const link of links) {
     const target = linkTarget(link.href, link.line, name, base, stats);
@@ -176,12 +179,15 @@ function resolveBaseHref(baseHref: string, documentBase: string | null): string 
 }
 
 const SCHEME = /^([a-z][a-z0-9+.-]*):/i;
-// "localhost:3000/x" looks like a scheme but is a host and port without one: parseTarget says so.
+// In a <loc>, meant as one URL like a list line, "localhost:3000/x" is a host and port without a
+// scheme: parseTarget says so.
 const HOST_AND_PORT = /^[^\s/:@]+:\d+(?:[/?#]|$)/;
 
 /**
  * The target for one link of a document, or null when it is skipped (and counted in `stats`):
  * another scheme than http(s), a same-page link, or a relative link with no base to resolve it.
+ * In a document `word:` is a scheme, digits after it or not (`tel:1234567890`, `sms:`, `fax:`):
+ * the list's host:port guess does not apply.
  * @internal Exported for tests.
  */
 export function linkTarget(href: string, line: number, source: string, base: string | null, stats: ExtractionStats): Target | null {
@@ -191,14 +197,13 @@ export function linkTarget(href: string, line: number, source: string, base: str
     return null;
   }
   const scheme = SCHEME.exec(trimmed);
-  if (scheme !== null && !HOST_AND_PORT.test(trimmed)) {
+  if (scheme !== null) {
     const name = `${(scheme[1] as string).toLowerCase()}:`;
     if (name === 'http:' || name === 'https:') return parseTarget(trimmed, source, line);
     stats.skippedScheme += 1;
     stats.skippedSchemes[name] = (stats.skippedSchemes[name] ?? 0) + 1;
     return null;
   }
-  if (scheme !== null) return parseTarget(trimmed, source, line);
   if (base === null) {
     stats.skippedRelative += 1;
     return null;
@@ -258,9 +263,11 @@ async function* readSitemap(
   }
 }
 
-// A <loc> cut at MAX_LOC_LENGTH is not a URL: an INVALID_URL target, as an over-long list line.
+// A <loc> cut at MAX_LOC_LENGTH is not a URL: an INVALID_URL target, as an over-long list line;
+// so is a host:port without a scheme, as on a list line.
 function entryTarget(entry: SitemapEntry, source: string, base: string | null, stats: ExtractionStats): Target | null {
   if (entry.truncated === true) return parseTarget(entry.loc, source, entry.line, true);
+  if (HOST_AND_PORT.test(entry.loc.trim())) return parseTarget(entry.loc, source, entry.line);
   return linkTarget(entry.loc, entry.line, source, base, stats);
 }
 

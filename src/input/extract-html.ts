@@ -1,4 +1,5 @@
 import { Parser } from 'htmlparser2';
+import type { IgnoreComments } from './ignore-comments.js';
 
 /** A link as written in a document, before it is resolved: the raw reference and its 1-based line. */
 export interface ExtractedLink {
@@ -40,22 +41,44 @@ export const HTML_LINK_ATTRIBUTES: Readonly<Record<string, readonly string[]>> =
 const ORIGIN_ONLY_RELS = new Set(['preconnect', 'dns-prefetch']);
 
 /**
+ * The attributes read from a capitalised MDX/JSX component that is not an HTML element
+ * (`<Card href="…">`, `<Image src="…">`) when {@link HtmlExtractOptions.components} is on.
+ */
+export const COMPONENT_LINK_ATTRIBUTES: readonly string[] = ['href', 'src'];
+
+/** How {@link extractHtmlLinks} reads a document. */
+export interface HtmlExtractOptions {
+  /**
+   * Markdown's raw HTML, where MDX puts its JSX: reads {@link COMPONENT_LINK_ATTRIBUTES} of
+   * capitalised tags, and skips JSX expressions (`href={url}`: code, not a URL). Off for HTML documents.
+   */
+  components?: boolean;
+  /** Ignore comments seen so far in the document; links they switch off are counted there, not returned. */
+  ignores?: IgnoreComments;
+}
+
+/**
  * Extracts the links of an HTML document or fragment (see {@link HTML_LINK_ATTRIBUTES}), each with
  * its line; `firstLine` is the line the text starts on (for HTML embedded in Markdown). Links in
- * comments, scripts' bodies and text are not links and are not returned.
+ * comments, scripts' bodies and text are not links and are not returned; see
+ * {@link HtmlExtractOptions} for MDX components and ignore comments.
  */
-export function extractHtmlLinks(html: string, firstLine = 1): HtmlLinks {
+export function extractHtmlLinks(html: string, firstLine = 1, options: HtmlExtractOptions = {}): HtmlLinks {
   const links: ExtractedLink[] = [];
   let baseHref: string | null = null;
   const lines = new LineCounter(html, firstLine);
+  const { ignores, components = false } = options;
   const parser: Parser = new Parser(
     {
+      oncomment(text) {
+        ignores?.comment(text, lines.lineAt(parser.endIndex));
+      },
       onopentag(name, attributes) {
         if (name === 'base') {
           if (baseHref === null && attributes['href'] !== undefined) baseHref = attributes['href'];
           return;
         }
-        const wanted = HTML_LINK_ATTRIBUTES[name];
+        const wanted = HTML_LINK_ATTRIBUTES[name] ?? (components && isCapitalised(html, parser.startIndex) ? COMPONENT_LINK_ATTRIBUTES : undefined);
         if (wanted === undefined) return;
         if (name === 'link' && isOriginOnly(attributes['rel'])) return;
         const tagStart = parser.startIndex;
@@ -65,7 +88,7 @@ export function extractHtmlLinks(html: string, firstLine = 1): HtmlLinks {
         const multiline = raw.includes('\n');
         for (const attribute of wanted) {
           const value = attributes[attribute];
-          if (value === undefined) continue;
+          if (value === undefined || (components && isJsxExpression(value))) continue;
           const hrefs = attribute === 'srcset' ? parseSrcset(value) : [value];
           let from = multiline ? attributeValueStart(raw, attribute) : 0;
           for (const href of hrefs) {
@@ -76,7 +99,7 @@ export function extractHtmlLinks(html: string, firstLine = 1): HtmlLinks {
               line = tagLine + countNewlines(raw, 0, position);
               if (at !== -1) from = at + href.length;
             }
-            links.push({ href, line });
+            if (ignores === undefined || ignores.keeps(line)) links.push({ href, line });
           }
         }
       },
@@ -125,6 +148,17 @@ function isOriginOnly(rel: string | undefined): boolean {
     .toLowerCase()
     .split(/\s+/)
     .some((token) => ORIGIN_ONLY_RELS.has(token));
+}
+
+// `href={docs.url}`: MDX code that computes the URL, not a URL.
+function isJsxExpression(value: string): boolean {
+  return value.startsWith('{') && value.endsWith('}');
+}
+
+// The tag as written starts with a capital letter: a JSX component, not an HTML element.
+function isCapitalised(html: string, tagStart: number): boolean {
+  const code = html.charCodeAt(tagStart + 1);
+  return code >= 0x41 && code <= 0x5a;
 }
 
 function isSpace(code: number): boolean {

@@ -2,7 +2,8 @@ import { extname } from 'node:path';
 import type { InputKind } from './types.js';
 
 /**
- * The kind an extension names: `.md`/`.markdown`/`.mdx` Markdown, `.html`/`.htm`/`.xhtml` HTML,
+ * The kind an extension names, in any case: every Markdown flavour (`.md`, `.markdown`, `.mdown`,
+ * `.mkd`, `.mdx`, Quarto's `.qmd`, R Markdown's `.Rmd`) Markdown, `.html`/`.htm`/`.xhtml` HTML,
  * `.xml` a sitemap (and the same with `.gz`), `.txt` a list. Anything else: undefined, the
  * content decides.
  */
@@ -15,7 +16,11 @@ export function kindFromPath(path: string): InputKind | undefined {
 const EXTENSION_KINDS: Record<string, InputKind | undefined> = {
   '.md': 'markdown',
   '.markdown': 'markdown',
+  '.mdown': 'markdown',
+  '.mkd': 'markdown',
   '.mdx': 'markdown',
+  '.qmd': 'markdown',
+  '.rmd': 'markdown',
   '.html': 'html',
   '.htm': 'html',
   '.xhtml': 'html',

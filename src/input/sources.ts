@@ -80,6 +80,7 @@ export async function resolveInputs(args: readonly string[], options: ResolveInp
 /**
  * The one line the CLI prints on stderr about links it did not check, e.g.
  * `skipped 3 relative links (use --base <url> to check them), 2 mailto:/tel: links and 1 same-page #fragment link`
+ * (links that ignore comments switch off: `3 links in urlcheck-disable regions`)
  * (and child sitemaps an index of the run listed again: `199 repeated sitemap listings (each sitemap is read once)`);
  * null when nothing was skipped.
  */
@@ -96,6 +97,7 @@ export function describeSkipped(stats: ExtractionStats): string | null {
     parts.push(plural(stats.skippedScheme, `${shown} link`));
   }
   if (stats.skippedFragment > 0) parts.push(plural(stats.skippedFragment, 'same-page #fragment link'));
+  if (stats.skippedIgnored > 0) parts.push(`${plural(stats.skippedIgnored, 'link')} in urlcheck-disable regions`);
   if (stats.repeatedSitemaps > 0) parts.push(`${plural(stats.repeatedSitemaps, 'repeated sitemap listing')} (each sitemap is read once)`);
   if (parts.length === 0) return null;
   const last = parts.pop() as string;

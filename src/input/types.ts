@@ -90,6 +90,8 @@ export interface ExtractionStats {
   skippedSchemes: Record<string, number>;
   /** Same-page links: a pure `#fragment`, or an empty href. */
   skippedFragment: number;
+  /** Links in `<!-- urlcheck-disable -->` regions or after `<!-- urlcheck-disable-next-line -->` (see `ignore-comments.ts`). */
+  skippedIgnored: number;
   /** Documents read (Markdown, HTML, sitemaps, child sitemaps included). */
   documents: number;
   /** Documents (inputs and child sitemaps) that could not be read, or not to their end; each became a result. */
@@ -103,5 +105,5 @@ export interface ExtractionStats {
 
 /** A fresh, all-zero {@link ExtractionStats}. */
 export function createExtractionStats(): ExtractionStats {
-  return { skippedRelative: 0, skippedScheme: 0, skippedSchemes: {}, skippedFragment: 0, documents: 0, failedSitemaps: 0, repeatedSitemaps: 0 };
+  return { skippedRelative: 0, skippedScheme: 0, skippedSchemes: {}, skippedFragment: 0, skippedIgnored: 0, documents: 0, failedSitemaps: 0, repeatedSitemaps: 0 };
 }

@@ -282,6 +282,32 @@ function runAs(uid: number, args: string[]): Promise<CliRun> {
   });
 }
 
+describe('Markdown flavours', () => {
+  it('an R Markdown file: tel: skipped, display math and urlcheck-disable regions not links, exit 0', async () => {
+    const file = join(temp.path(), 'analysis.Rmd');
+    await writeFile(
+      file,
+      [
+        `[home](${server.url('/ok')}) [call](tel:1234567890)`,
+        '$$',
+        '[\\psi](\\mathbf{L})',
+        '$$',
+        '<!-- urlcheck-disable -->',
+        `[gone](${server.url('/gone')})`,
+        '<!-- urlcheck-enable -->',
+        '<!-- urlcheck-disable-next-line -->',
+        `[gone again](${server.url('/gone-again')})`,
+        '',
+      ].join('\n'),
+    );
+    const run = await runCli([file, '--base', server.url('/'), '-f', 'ndjson'], tracked());
+    expect(run.code).toBe(0);
+    const results = run.stdout.trim().split('\n').map((line) => JSON.parse(line) as JsonReport['results'][number]);
+    expect(results.map((result) => [result.url, result.line, result.verdict])).toEqual([[server.url('/ok'), 1, 'healthy']]);
+    expect(run.stderr).toContain('urlcheck: skipped 1 tel: link and 2 links in urlcheck-disable regions\n');
+  });
+});
+
 describe('unreadable inputs exit 2, also as root', () => {
   it('a directory given as a list: exit 2 with one clear line', async () => {
     const dir = join(temp.path(), 'a-directory');

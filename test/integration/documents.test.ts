@@ -94,6 +94,41 @@ describe('Markdown', () => {
   });
 });
 
+describe('Markdown flavours, schemes and ignore comments', () => {
+  const temp = useTempDir('urlcheck-flavours-');
+  const body = [
+    '# Analysis', // 1
+    '[call](tel:1234567890) [text](sms:5551234) [site](https://site.example.com/)', // 2
+    '<!-- urlcheck-disable-next-line -->', // 3
+    '[draft](https://draft.example.com/)', // 4
+    '$$', // 5
+    '[\\psi](\\mathbf{L})', // 6
+    '$$', // 7
+    '<!-- urlcheck-disable -->', // 8
+    '[a](https://off.example.com/a) [b](https://off.example.com/b)', // 9
+  ].join('\n');
+
+  beforeAll(async () => {
+    for (const name of ['report.qmd', 'notes.Rmd', 'guide.mdown', 'page.MKD']) await writeFile(join(temp.path(), name), body);
+    await writeFile(join(temp.path(), 'sitemap.xml'), '<urlset>\n<url><loc>localhost:3000/x</loc></url>\n</urlset>\n');
+  });
+
+  it('reads .qmd, .Rmd, .mdown and .mkd as Markdown: tel:/sms: skipped, math and ignored regions not links', async () => {
+    const names = ['report.qmd', 'notes.Rmd', 'guide.mdown', 'page.MKD'];
+    const sources = await resolveInputs(names, options({ cwd: temp.path(), base: 'https://example.com/' }));
+    expect(sources.map((source) => source.kind)).toEqual(['markdown', 'markdown', 'markdown', 'markdown']);
+    const { rows: found, stats } = await extract(sources);
+    expect(found).toEqual(names.map((source) => ({ url: 'https://site.example.com/', source, line: 2 })));
+    expect(stats).toMatchObject({ skippedScheme: 8, skippedSchemes: { 'tel:': 4, 'sms:': 4 }, skippedIgnored: 12, skippedRelative: 0 });
+    expect(describeSkipped(stats)).toBe('skipped 8 sms:/tel: links and 12 links in urlcheck-disable regions');
+  });
+
+  it('keeps the host:port guess for a sitemap <loc>, which is meant as one URL like a list line', async () => {
+    const { rows: found } = await extract(await resolveInputs(['sitemap.xml'], options({ cwd: temp.path() })));
+    expect(found).toEqual([{ url: 'localhost:3000/x', source: 'sitemap.xml', line: 2, invalid: 'INVALID_URL' }]);
+  });
+});
+
 describe('HTML', () => {
   it('extracts links, srcset candidates and resources, resolved against <base href>', async () => {
     const { rows: found, stats } = await extract(await resolveInputs(['page.html'], options()));

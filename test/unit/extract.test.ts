@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { linkTarget } from '../../src/input/documents.js';
 import { extractHtmlLinks, parseSrcset } from '../../src/input/extract-html.js';
 import { extractMarkdownLinks } from '../../src/input/extract-markdown.js';
+import { IgnoreComments } from '../../src/input/ignore-comments.js';
 import { MAX_LOC_LENGTH, SitemapReader, type SitemapEntry } from '../../src/input/extract-sitemap.js';
 import { MAX_LINE_LENGTH } from '../../src/input/lines.js';
 import { parseTarget } from '../../src/input/list.js';
@@ -54,6 +55,78 @@ describe('extractMarkdownLinks', () => {
     ]);
   });
 
+  it('reads display math ($$ … $$ blocks, as GitHub renders them) as math: nothing in it is a link', () => {
+    const markdown = [
+      '[before](https://before.example.com/)', // 1
+      '', // 2
+      '$$', // 3
+      '[\\psi](\\mathbf{L}) <https://math.example.com/> [r]: https://math-def.example.com/', // 4
+      '$$', // 5
+      '[after](https://after.example.com/)', // 6
+      '> $$ [\\phi](\\mathbf{M}) $$', // 7
+      '', // 8
+      '```', // 9
+      '$$', // 10: in code, not math: it opens nothing
+      '```', // 11
+      '[code-after](https://code-after.example.com/)', // 12
+      '', // 13
+      '$$ never closed, so not math', // 14
+      '[open](https://open.example.com/)', // 15
+    ].join('\n');
+    expect(extractMarkdownLinks(markdown)).toEqual([
+      { href: 'https://before.example.com/', line: 1 },
+      { href: 'https://after.example.com/', line: 6 },
+      { href: 'https://code-after.example.com/', line: 12 },
+      { href: 'https://open.example.com/', line: 15 },
+    ]);
+  });
+
+  it('reads href and src of capitalised MDX/JSX components, not JSX expressions or unknown lower-case tags', () => {
+    const markdown = [
+      '<Card title="Guide" href="https://card.example.com/" />', // 1
+      '', // 2
+      'Text <Image', // 3
+      '  src="https://image.example.com/x.png" alt="x" /> and <Link href={docs.url}>x</Link>', // 4
+      '', // 5
+      '<custom-el href="https://custom.example.com/"></custom-el>', // 6
+    ].join('\n');
+    expect(extractMarkdownLinks(markdown)).toEqual([
+      { href: 'https://card.example.com/', line: 1 },
+      { href: 'https://image.example.com/x.png', line: 4 },
+    ]);
+    // In an HTML document tag names are case-insensitive: <Card> is an unknown element there.
+    expect(extractHtmlLinks('<Card href="https://card.example.com/"></Card>').links).toEqual([]);
+  });
+
+  it('skips links in urlcheck-disable regions and on the line after urlcheck-disable-next-line, and counts them', () => {
+    const markdown = [
+      '[kept](https://kept.example.com/)', // 1
+      '<!-- urlcheck-disable -->', // 2
+      '[off](https://off.example.com/) <a href="https://off-html.example.com/">x</a>', // 3
+      '', // 4
+      '[r]: https://off-def.example.com/', // 5
+      '<!-- urlcheck-enable -->', // 6
+      '[on](https://on.example.com/)', // 7
+      '<!-- urlcheck-disable-next-line -->', // 8
+      '[next](https://next.example.com/)', // 9
+      '[after-next](https://after-next.example.com/)', // 10
+      '', // 11
+      '```', // 12
+      '<!-- urlcheck-disable -->', // 13: in code, not a comment
+      '```', // 14
+      'Text <!-- urlcheck-disable --> [rest](https://rest.example.com/)', // 15: to the end
+      '', // 16
+      '[end](https://end.example.com/)', // 17
+    ].join('\n');
+    const ignores = new IgnoreComments();
+    expect(extractMarkdownLinks(markdown, ignores)).toEqual([
+      { href: 'https://kept.example.com/', line: 1 },
+      { href: 'https://on.example.com/', line: 7 },
+      { href: 'https://after-next.example.com/', line: 10 },
+    ]);
+    expect(ignores.ignored).toBe(6);
+  });
+
   it('survives deeply nested quotes without recursion', () => {
     const markdown = `${'>'.repeat(2000)} [deep](https://deep.example.com/)`;
     expect(extractMarkdownLinks(markdown)).toEqual([{ href: 'https://deep.example.com/', line: 1 }]);
@@ -91,6 +164,25 @@ describe('extractHtmlLinks', () => {
       { href: 's.webm', line: 7 },
       { href: 's1.webp', line: 7 },
     ]);
+  });
+
+  it('skips links in urlcheck-disable regions and after urlcheck-disable-next-line, and counts them', () => {
+    const html = [
+      '<a href="https://kept.example.com/">a</a><!-- urlcheck-disable: vendor pages --><a href="https://off.example.com/">b</a>', // 1
+      '<img src="https://off.example.com/x.png"><!--urlcheck-enable--><a href="https://on.example.com/">c</a>', // 2
+      '<!-- urlcheck-disable-next-line -->', // 3
+      '<a href="https://next.example.com/">d</a>', // 4
+      '<a href="https://after.example.com/">e</a>', // 5
+      '<!-- urlcheck-disable-later: not ours --><a href="https://other-comment.example.com/">f</a>', // 6
+    ].join('\n');
+    const ignores = new IgnoreComments();
+    expect(extractHtmlLinks(html, 1, { ignores }).links).toEqual([
+      { href: 'https://kept.example.com/', line: 1 },
+      { href: 'https://on.example.com/', line: 2 },
+      { href: 'https://after.example.com/', line: 5 },
+      { href: 'https://other-comment.example.com/', line: 6 },
+    ]);
+    expect(ignores.ignored).toBe(3);
   });
 
   it('decodes entities and puts each attribute of a multi-line tag on its own line', () => {
@@ -202,13 +294,15 @@ describe('linkTarget', () => {
     expect(shown('//cdn.example.com/x.js', 'https://example.com/')).toEqual({ display: 'https://cdn.example.com/x.js', invalid: null, line: 7 });
     expect(shown('https://user:secret@example.com/')?.display).toBe('https://***@example.com/');
     expect(shown('https://exa mple.com/')?.invalid).toBe('INVALID_URL');
-    expect(shown('localhost:3000/x')?.invalid).toBe('INVALID_URL');
-    for (const skipped of ['mailto:a@example.com', 'MAILTO:b@example.com', 'tel:+1', 'javascript:void(0)', 'data:image/png;base64,xx', '#top', '', 'docs/x.md', '/abs']) {
+    // In a document "word:" is a scheme, digits after it or not (a list line keeps its host:port guess).
+    expect(parseTarget('localhost:3000/x', 'urls.txt', 1)?.invalid?.message).toMatch(/did you mean "http:\/\/localhost:3000\/x"/);
+    const skippedLinks = ['mailto:a@example.com', 'MAILTO:b@example.com', 'tel:+1', 'tel:1234567890', 'sms:5551234', 'fax:123', 'localhost:3000/x'];
+    for (const skipped of [...skippedLinks, 'javascript:void(0)', 'data:image/png;base64,xx', '#top', '', 'docs/x.md', '/abs']) {
       expect(shown(skipped)).toBeNull();
     }
     expect(stats).toMatchObject({
-      skippedScheme: 5,
-      skippedSchemes: { 'mailto:': 2, 'tel:': 1, 'javascript:': 1, 'data:': 1 },
+      skippedScheme: 9,
+      skippedSchemes: { 'mailto:': 2, 'tel:': 2, 'sms:': 1, 'fax:': 1, 'localhost:': 1, 'javascript:': 1, 'data:': 1 },
       skippedFragment: 2,
       skippedRelative: 2,
     });
@@ -227,10 +321,18 @@ describe('describeSkipped', () => {
       'skipped 3 relative links (use --base <url> to check them), 3 mailto:/tel: links and 1 same-page #fragment link',
     );
     expect(describeSkipped({ ...createExtractionStats(), skippedRelative: 1 })).toBe('skipped 1 relative link (use --base <url> to check them)');
+    expect(describeSkipped({ ...createExtractionStats(), skippedIgnored: 3, skippedFragment: 1 })).toBe(
+      'skipped 1 same-page #fragment link and 3 links in urlcheck-disable regions',
+    );
   });
 });
 
 describe('kind detection', () => {
+  it('reads every Markdown flavour as Markdown, whatever the case, .gz included', () => {
+    const flavours = ['a.md', 'a.markdown', 'a.mdown', 'a.mkd', 'a.mdx', 'a.qmd', 'a.Rmd', 'A.RMD', 'a.QMD', 'a.MKD', 'a.Mdown', 'a.rmd.gz', 'a.qmd.GZ', 'a.mdx.gz'];
+    expect(flavours.map(kindFromPath)).toEqual(flavours.map(() => 'markdown'));
+  });
+
   it('goes by extension, .gz included', () => {
     expect(['a.md', 'b.MARKDOWN', 'c.mdx', 'd.html', 'e.htm', 'sitemap.xml', 'sitemap.xml.gz', 'urls.txt', 'urls', 'x.json'].map(kindFromPath)).toEqual([
       'markdown',
