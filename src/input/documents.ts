@@ -146,10 +146,10 @@ async function* documentBatches(
   const ignores = new IgnoreComments();
   if (kind === 'markdown') {
     const { extractMarkdownLinks } = await import('./extract-markdown.js');
-    links = extractMarkdownLinks(text, ignores);
+    links = parsed(() => extractMarkdownLinks(text, ignores));
   } else {
     const { extractHtmlLinks } = await import('./extract-html.js');
-    const extracted = extractHtmlLinks(text, 1, { ignores });
+    const extracted = parsed(() => extractHtmlLinks(text, 1, { ignores }));
     links = extracted.links;
     if (extracted.baseHref !== null) base = resolveBaseHref(extracted.baseHref, documentBase);
   }
@@ -165,6 +165,18 @@ async function* documentBatches(
     }
   }
   if (batch.length > 0) yield batch;
+}
+
+// What an extractor makes of a document, or the DOCUMENT_INVALID error that stands for the
+// document when its parser gives up (a stack overflow on nesting thousands deep, or any other
+// exception): one document that cannot be parsed is one result, and the other inputs are read.
+function parsed<T>(extract: () => T): T {
+  try {
+    return extract();
+  } catch (error) {
+    const reason = error instanceof RangeError && /call stack/i.test(error.message) ? 'nesting too deep' : error instanceof Error ? error.message : String(error);
+    throw new DocumentError('DOCUMENT_INVALID', `cannot be parsed: ${reason}`, { cause: error });
+  }
 }
 
 // <base href> applies to the whole document; a relative one resolves against the document's URL,

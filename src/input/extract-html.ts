@@ -1,4 +1,4 @@
-import { Parser } from 'htmlparser2';
+import { Tokenizer, type TokenizerCallbacks } from 'htmlparser2';
 import type { IgnoreComments } from './ignore-comments.js';
 
 /** A link as written in a document, before it is resolved: the raw reference and its 1-based line. */
@@ -68,46 +68,113 @@ export function extractHtmlLinks(html: string, firstLine = 1, options: HtmlExtra
   let baseHref: string | null = null;
   const lines = new LineCounter(html, firstLine);
   const { ignores, components = false } = options;
-  const parser: Parser = new Parser(
-    {
-      oncomment(text) {
-        ignores?.comment(text, lines.lineAt(parser.endIndex));
-      },
-      onopentag(name, attributes) {
-        if (name === 'base') {
-          if (baseHref === null && attributes['href'] !== undefined) baseHref = attributes['href'];
-          return;
+  const onOpenTag = (name: string, attributes: Readonly<Record<string, string>>, tagStart: number, tagEnd: number): void => {
+    if (name === 'base') {
+      if (baseHref === null && attributes['href'] !== undefined) baseHref = attributes['href'];
+      return;
+    }
+    const wanted = HTML_LINK_ATTRIBUTES[name] ?? (components && isCapitalised(html, tagStart) ? COMPONENT_LINK_ATTRIBUTES : undefined);
+    if (wanted === undefined) return;
+    if (name === 'link' && isOriginOnly(attributes['rel'])) return;
+    const tagLine = lines.lineAt(tagStart);
+    // Only a tag that spans lines needs the attribute's own line worked out.
+    const raw = html.slice(tagStart, tagEnd + 1);
+    const multiline = raw.includes('\n');
+    for (const attribute of wanted) {
+      const value = attributes[attribute];
+      if (value === undefined || (components && isJsxExpression(value))) continue;
+      const hrefs = attribute === 'srcset' ? parseSrcset(value) : [value];
+      let from = multiline ? attributeValueStart(raw, attribute) : 0;
+      // Candidates only move forward in the tag: their lines are counted on from the previous one.
+      const tagLines = new LineCounter(raw, tagLine);
+      for (const href of hrefs) {
+        let line = tagLine;
+        if (multiline) {
+          const at = raw.indexOf(href, from);
+          line = tagLines.lineAt(at === -1 ? from : at);
+          if (at !== -1) from = at + href.length;
         }
-        const wanted = HTML_LINK_ATTRIBUTES[name] ?? (components && isCapitalised(html, parser.startIndex) ? COMPONENT_LINK_ATTRIBUTES : undefined);
-        if (wanted === undefined) return;
-        if (name === 'link' && isOriginOnly(attributes['rel'])) return;
-        const tagStart = parser.startIndex;
-        const tagLine = lines.lineAt(tagStart);
-        // Only a tag that spans lines needs the attribute's own line worked out.
-        const raw = html.slice(tagStart, parser.endIndex + 1);
-        const multiline = raw.includes('\n');
-        for (const attribute of wanted) {
-          const value = attributes[attribute];
-          if (value === undefined || (components && isJsxExpression(value))) continue;
-          const hrefs = attribute === 'srcset' ? parseSrcset(value) : [value];
-          let from = multiline ? attributeValueStart(raw, attribute) : 0;
-          for (const href of hrefs) {
-            let line = tagLine;
-            if (multiline) {
-              const at = raw.indexOf(href, from);
-              const position = at === -1 ? from : at;
-              line = tagLine + countNewlines(raw, 0, position);
-              if (at !== -1) from = at + href.length;
-            }
-            if (ignores === undefined || ignores.keeps(line)) links.push({ href, line });
-          }
-        }
-      },
-    },
-    { decodeEntities: true, lowerCaseTags: true, lowerCaseAttributeNames: true },
-  );
-  parser.end(html);
+        if (ignores === undefined || ignores.keeps(line)) links.push({ href, line });
+      }
+    }
+  };
+  const onComment = (text: string, end: number): void => {
+    ignores?.comment(text, lines.lineAt(end));
+  };
+  const reader = new StartTagReader(html, onOpenTag, onComment);
+  const tokenizer = new Tokenizer({ xmlMode: false, decodeEntities: true }, reader);
+  tokenizer.write(html);
+  tokenizer.end();
   return { links, baseHref };
+}
+
+/**
+ * Start tags with their attributes, and comments, straight from htmlparser2's tokenizer: no tree
+ * and no stack of open elements (htmlparser2's `Parser` keeps one with `unshift`, quadratic in
+ * unclosed or nested tags), so reading a document is linear in its length. Attribute names and tag
+ * names are lower-cased, entities in values decoded, and the first of a repeated attribute wins,
+ * as the `Parser` does; a tag still open at the end of the text is dropped, as the `Parser` does.
+ */
+class StartTagReader implements TokenizerCallbacks {
+  private tagName = '';
+  private tagStart = 0;
+  private attributes: Record<string, string> = {};
+  private attributeName = '';
+  private attributeValue = '';
+
+  constructor(
+    private readonly html: string,
+    private readonly onOpenTag: (name: string, attributes: Readonly<Record<string, string>>, tagStart: number, tagEnd: number) => void,
+    private readonly onComment: (text: string, end: number) => void,
+  ) {}
+
+  onopentagname(start: number, endIndex: number): void {
+    this.tagName = this.html.slice(start, endIndex).toLowerCase();
+    this.tagStart = start - 1;
+    this.attributes = {};
+  }
+
+  onattribname(start: number, endIndex: number): void {
+    this.attributeName = this.html.slice(start, endIndex).toLowerCase();
+    this.attributeValue = '';
+  }
+
+  onattribdata(start: number, endIndex: number): void {
+    this.attributeValue += this.html.slice(start, endIndex);
+  }
+
+  onattribentity(codepoint: number): void {
+    this.attributeValue += String.fromCodePoint(codepoint);
+  }
+
+  onattribend(): void {
+    if (!Object.hasOwn(this.attributes, this.attributeName)) this.attributes[this.attributeName] = this.attributeValue;
+    this.attributeValue = '';
+  }
+
+  onopentagend(endIndex: number): void {
+    this.onOpenTag(this.tagName, this.attributes, this.tagStart, endIndex);
+  }
+
+  onselfclosingtag(endIndex: number): void {
+    this.onopentagend(endIndex);
+  }
+
+  oncomment(start: number, endIndex: number, endOffset: number): void {
+    this.onComment(this.html.slice(start, endIndex - endOffset), endIndex);
+  }
+
+  oncdata(start: number, endIndex: number, endOffset: number): void {
+    // In HTML, <![CDATA[…]]> is a comment.
+    this.onComment(`[CDATA[${this.html.slice(start, endIndex - endOffset)}]]`, endIndex);
+  }
+
+  onclosetag(): void {}
+  ondeclaration(): void {}
+  onend(): void {}
+  onprocessinginstruction(): void {}
+  ontext(): void {}
+  ontextentity(): void {}
 }
 
 /**
@@ -174,8 +241,11 @@ function attributeValueStart(raw: string, attribute: string): number {
 
 /** Counts "\n" in `text` from `start` (inclusive) to `end` (exclusive). */
 export function countNewlines(text: string, start: number, end: number): number {
+  // Never looks past `end`: an indexOf for the next newline would scan the rest of a long line
+  // on every call, quadratic for a one-line document.
   let count = 0;
-  for (let index = text.indexOf('\n', start); index !== -1 && index < end; index = text.indexOf('\n', index + 1)) count += 1;
+  const stop = Math.min(end, text.length);
+  for (let index = Math.max(0, start); index < stop; index += 1) if (text.charCodeAt(index) === 0x0a) count += 1;
   return count;
 }
 

@@ -130,6 +130,25 @@ describe('a document input that fails is a result', () => {
     const [result] = run.stdout.trim().split('\n').map((line) => JSON.parse(line) as JsonReport['results'][number]);
     expect(result).toMatchObject({ url: input, source: input, line: 2, verdict: 'broken', error: { code: 'DOCUMENT_INVALID' } });
   });
+
+  it('a Markdown file nested 10,000 deep among the docs is one DOCUMENT_INVALID result (broken), and the other file is checked', async () => {
+    const docs = join(temp.path(), 'docs');
+    await mkdir(docs);
+    const hostile = join(docs, 'deep.md');
+    const normal = join(docs, 'guide.md');
+    await writeFile(hostile, `${'>'.repeat(10_000)} [deep](${server.url('/ok?deep')})\n`);
+    await writeFile(normal, `[one](${server.url('/ok?1')})\n\n[two](${server.url('/ok?2')})\n`);
+    const run = await runCli([join(docs, '*.md'), '-f', 'ndjson', '--fail-on', 'broken', '--retries', '0'], tracked());
+    expect(run.code).toBe(1);
+    const results = run.stdout.trim().split('\n').map((line) => JSON.parse(line) as JsonReport['results'][number]);
+    results.sort((a, b) => a.source.localeCompare(b.source) || a.line - b.line);
+    expect(results.map((result) => [result.source, result.line, result.url, result.verdict, result.error?.code ?? null])).toEqual([
+      [hostile, 0, hostile, 'broken', 'DOCUMENT_INVALID'],
+      [normal, 1, server.url('/ok?1'), 'healthy', null],
+      [normal, 3, server.url('/ok?2'), 'healthy', null],
+    ]);
+    expect(results[0]?.error?.message).toBe('document could not be read: cannot be parsed: nesting too deep');
+  });
 });
 
 describe('Ctrl-C while an input is still opening', () => {

@@ -193,6 +193,44 @@ describe('extractHtmlLinks', () => {
       { href: '/c.png', line: 15 },
     ]);
   });
+
+  it('reads tags as an HTML parser does: any case, the first of a repeated attribute, no script bodies, no tag cut off at the end', () => {
+    const html = [
+      '<A HREF="upper.html" href="second.html">x</A>', // 1
+      '<script>document.write(\'<a href="in-script.html">\')</script><style>a { background: url(x.png) }</style>', // 2
+      '<svg><a href="svg.html"/></svg><![CDATA[<a href="cdata.html">]]>', // 3
+      '<img src=unquoted.png alt><a href="cut-off.html"', // 4
+    ].join('\n');
+    expect(extractHtmlLinks(html).links).toEqual([
+      { href: 'upper.html', line: 1 },
+      { href: 'svg.html', line: 3 },
+      { href: 'unquoted.png', line: 4 },
+    ]);
+  });
+
+  // Ratios of times measured in this test, never a wall-clock threshold: 4× the links costs about
+  // 4× the time when extraction is linear, 16× when quadratic. The sizes take turns and each is
+  // timed at its best of five after a warm-up, so a busy machine or a GC does not decide the outcome.
+  const link = (index: number): string => `<a href="https://example.com/${index}">x</a>`;
+  it.each([
+    { shape: 'many lines', n: 20_000, make: (n: number) => Array.from({ length: n }, (_, index) => link(index)).join('\n') },
+    { shape: 'one line', n: 20_000, make: (n: number) => Array.from({ length: n }, (_, index) => link(index)).join('') },
+    { shape: 'unclosed tags', n: 25_000, make: (n: number) => Array.from({ length: n }, (_, index) => `<a href="https://example.com/${index}">`).join('\n') },
+    { shape: 'nested divs', n: 40_000, make: (n: number) => `${'<div>'.repeat(n)}${link(0)}` },
+  ])('takes time linear in the document: $shape', { timeout: 60_000 }, ({ n, make }) => {
+    const documents = [make(n), make(4 * n)] as const;
+    const fastest = [Infinity, Infinity];
+    extractHtmlLinks(documents[0]);
+    for (let run = 0; run < 10; run += 1) {
+      const which = run % 2;
+      const start = performance.now();
+      extractHtmlLinks(documents[which] as string);
+      fastest[which] = Math.min(fastest[which] as number, performance.now() - start);
+    }
+    // Linear measures about 4 (up to 7 seen on a busy 2-core machine), quadratic 17-25: 10 keeps
+    // CI from flaking while still catching the quadratic cases this guards.
+    expect((fastest[1] as number) / (fastest[0] as number)).toBeLessThan(10);
+  });
 });
 
 describe('parseSrcset', () => {
