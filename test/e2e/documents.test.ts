@@ -1,12 +1,12 @@
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, constants as fsConstants, createWriteStream, openSync, readdirSync, readFileSync, writeSync } from 'node:fs';
+import { execFileSync, type ChildProcess } from 'node:child_process';
+import { createWriteStream, readdirSync, readFileSync } from 'node:fs';
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import type { ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { BIN, runCli, runCliProbed, type CliRun, type RunCliOptions } from '../helpers/cli.js';
+import { runCli, runCliProbed, writeFifoWhenRead, type RunCliOptions } from '../helpers/cli.js';
 import { startHttpServer, waitFor, type LocalServer } from '../helpers/servers.js';
 import { useTempDir } from '../helpers/temp-dir.js';
 
@@ -200,22 +200,7 @@ describe('Ctrl-C while an input is still opening', () => {
     async () => {
       const fifo = join(temp.path(), 'filled.fifo');
       execFileSync('mkfifo', [fifo]);
-      const run = await runCli([fifo, '-f', 'ndjson'], tracked({
-        onSpawn: (child) => {
-          const poll = setInterval(() => {
-            let fd: number;
-            try {
-              fd = openSync(fifo, fsConstants.O_WRONLY | fsConstants.O_NONBLOCK);
-            } catch {
-              return; // ENXIO: the CLI has not opened the reading end yet
-            }
-            clearInterval(poll);
-            writeSync(fd, `${server.url('/ok')}\n# a comment\n${server.url('/ok?fifo')}\n`);
-            closeSync(fd);
-          }, 10);
-          child.once('exit', () => clearInterval(poll));
-        },
-      }));
+      const run = await runCli([fifo, '-f', 'ndjson'], tracked({ onSpawn: writeFifoWhenRead(fifo, `${server.url('/ok')}\n# a comment\n${server.url('/ok?fifo')}\n`) }));
       expect(run.code).toBe(0);
       const results = run.stdout.trim().split('\n').map((line) => JSON.parse(line) as JsonReport['results'][number]);
       results.sort((a, b) => a.line - b.line);
@@ -286,21 +271,6 @@ describe('a hostile compressed sitemap', () => {
   );
 });
 
-/** Runs the built CLI as another user (root only), with stdin closed empty. */
-function runAs(uid: number, args: string[]): Promise<CliRun> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { uid, gid: uid, cwd: '/', stdio: ['pipe', 'pipe', 'pipe'] });
-    children.add(child);
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    child.on('error', reject);
-    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
-    child.stdin.end('');
-  });
-}
-
 describe('Markdown flavours', () => {
   it('an R Markdown file: tel: skipped, display math and urlcheck-disable regions not links, exit 0', async () => {
     const file = join(temp.path(), 'analysis.Rmd');
@@ -345,7 +315,7 @@ describe('unreadable inputs exit 2, also as root', () => {
     await chmod(dir, 0o700);
     // nobody must reach the CLI itself: the temp dir's parents are searchable, only `private` is not.
     await chmod(temp.path(), 0o755);
-    const run = await runAs(65534, [file]);
+    const run = await runCli([file], tracked({ uid: 65534, cwd: '/' }));
     expect(run.code).toBe(2);
     expect(run.stderr).toBe(`urlcheck: cannot read input "${file}": permission denied\n`);
   });

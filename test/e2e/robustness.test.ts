@@ -1,9 +1,9 @@
 import { execFileSync, type ChildProcess } from 'node:child_process';
-import { closeSync, constants as fsConstants, existsSync, openSync, readFileSync, readdirSync, writeSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { chmod, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { runCli, runCliProbed, type CliRun, type RunCliOptions } from '../helpers/cli.js';
+import { runCli, runCliProbed, writeFifoWhenRead, type CliRun, type RunCliOptions } from '../helpers/cli.js';
 import { closedPort, useFixtureServer } from '../helpers/fixtures.js';
 import { useTempDir } from '../helpers/temp-dir.js';
 import { seeded } from '../helpers/random.js';
@@ -379,23 +379,7 @@ describe('bad input', () => {
     async () => {
       const fifo = join(temp.path(), 'input.fifo');
       execFileSync('mkfifo', [fifo]);
-      const run = await cli([fifo], {
-        onSpawn: (child) => {
-          // Open the writing end without blocking: ENXIO until the CLI has opened the reading end.
-          const poll = setInterval(() => {
-            let fd: number;
-            try {
-              fd = openSync(fifo, fsConstants.O_WRONLY | fsConstants.O_NONBLOCK);
-            } catch {
-              return;
-            }
-            clearInterval(poll);
-            writeSync(fd, '# only a comment\n');
-            closeSync(fd);
-          }, 10);
-          child.once('exit', () => clearInterval(poll));
-        },
-      });
+      const run = await cli([fifo], { onSpawn: writeFifoWhenRead(fifo, '# only a comment\n') });
       // Protection: a non-regular input is streamed to its end like any other and judged the same.
       expect(run.code).toBe(2);
       expect(run.stderr).toBe(`urlcheck: no URLs found in "${fifo}"\n`);

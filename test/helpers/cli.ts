@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { closeSync, constants as fsConstants, existsSync, openSync, writeSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -27,6 +27,8 @@ export interface RunCliOptions {
   onSpawn?: (child: ChildProcess) => void;
   /** Arguments for node itself, before the script, e.g. `['--require', PROBE_PRELOAD]`. */
   nodeArgs?: string[];
+  /** Run as this user and group (root only), e.g. 65534 for nobody. */
+  uid?: number;
 }
 
 /** Spawns `node bin/urlcheck.js ...args` and collects its output and exit code. */
@@ -35,7 +37,8 @@ export function runCli(args: string[], options: RunCliOptions = {}): Promise<Cli
   const env: Record<string, string | undefined> = { ...process.env, NO_COLOR: undefined, FORCE_COLOR: undefined, ...options.env };
   for (const key of Object.keys(env)) if (env[key] === undefined) delete env[key];
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...(options.nodeArgs ?? []), BIN, ...args], { env, cwd: options.cwd, stdio: ['pipe', 'pipe', 'pipe'] });
+    const ids = options.uid === undefined ? {} : { uid: options.uid, gid: options.uid };
+    const child = spawn(process.execPath, [...(options.nodeArgs ?? []), BIN, ...args], { env, cwd: options.cwd, stdio: ['pipe', 'pipe', 'pipe'], ...ids });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
@@ -83,4 +86,26 @@ export async function runCliProbed(
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * For `onSpawn`: writes `text` into the FIFO at `path` once the child has opened its reading end,
+ * then closes it (end of input). The writing end is opened without blocking: ENXIO until the
+ * reader is there, so it is polled.
+ */
+export function writeFifoWhenRead(path: string, text: string): (child: ChildProcess) => void {
+  return (child) => {
+    const poll = setInterval(() => {
+      let fd: number;
+      try {
+        fd = openSync(path, fsConstants.O_WRONLY | fsConstants.O_NONBLOCK);
+      } catch {
+        return; // ENXIO: the CLI has not opened the reading end yet
+      }
+      clearInterval(poll);
+      writeSync(fd, text);
+      closeSync(fd);
+    }, 10);
+    child.once('exit', () => clearInterval(poll));
+  };
 }
