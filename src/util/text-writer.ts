@@ -19,7 +19,8 @@ export class TextWriter {
   private releaseDrain: (() => void) | null = null;
   /** Writes handed to the stream whose callback has not come yet. */
   private inFlight = 0;
-  private releaseIdle: (() => void) | null = null;
+  // Shared by every flush() waiting at once, so a second caller never replaces the first's wake-up.
+  private idleWait: { promise: Promise<void>; release: () => void } | null = null;
   // One callback for every write: the hot path allocates no closure per batch.
   private readonly written = (error?: Error | null) => {
     this.inFlight -= 1;
@@ -68,7 +69,13 @@ export class TextWriter {
    */
   async flush(): Promise<void> {
     await this.flushNow();
-    if (this.inFlight > 0 && this.broken === null) await new Promise<void>((resolve) => (this.releaseIdle = resolve));
+    if (this.inFlight === 0 || this.broken !== null) return;
+    if (this.idleWait === null) {
+      let release = () => {};
+      const promise = new Promise<void>((resolve) => (release = resolve));
+      this.idleWait = { promise, release };
+    }
+    await this.idleWait.promise;
   }
 
   /**
@@ -113,9 +120,9 @@ export class TextWriter {
   }
 
   private idle(): void {
-    const release = this.releaseIdle;
-    this.releaseIdle = null;
-    release?.();
+    const wait = this.idleWait;
+    this.idleWait = null;
+    wait?.release();
   }
 
   private fail(error: Error): void {

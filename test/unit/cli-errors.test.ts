@@ -52,4 +52,23 @@ describe('TextWriter.flush', () => {
     expect((writer.broken as NodeJS.ErrnoException | null)?.code).toBe('ENOSPC');
     expect(failures).toHaveLength(1);
   });
+
+  it('wakes every flush waiting at once when the stream has written', async () => {
+    const written: string[] = [];
+    const stream = new Writable({
+      write(chunk: Buffer, _encoding, callback) {
+        setImmediate(() => {
+          written.push(String(chunk));
+          callback();
+        });
+      },
+    });
+    const writer = new TextWriter(stream);
+    writer.write('one\n');
+    const first = writer.flush();
+    const second = writer.flush();
+    const settled = await Promise.race([Promise.all([first, second]).then(() => 'both'), new Promise((resolve) => setTimeout(() => resolve('stuck'), 2_000))]);
+    expect(settled).toBe('both');
+    expect(written).toEqual(['one\n']);
+  });
 });
