@@ -5,6 +5,7 @@ import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MAX_WHOLE_DOCUMENT_CHARS } from '../../src/input/documents.js';
 import { fetchDocument } from '../../src/input/fetch-document.js';
 import { describeSkipped, resolveInputs, type ResolveInputsOptions } from '../../src/input/sources.js';
 import { createExtractionStats, InputReadError, readTargetBatches, type ExtractionStats, type InputSource } from '../../src/input/targets.js';
@@ -126,6 +127,12 @@ describe('Markdown flavours, schemes and ignore comments', () => {
   it('keeps the host:port guess for a sitemap <loc>, which is meant as one URL like a list line', async () => {
     const { rows: found } = await extract(await resolveInputs(['sitemap.xml'], options({ cwd: temp.path() })));
     expect(found).toEqual([{ url: 'localhost:3000/x', source: 'sitemap.xml', line: 2, invalid: 'INVALID_URL' }]);
+  });
+
+  it('reads a Markdown file whole only up to MAX_WHOLE_DOCUMENT_CHARS: beyond, one DOCUMENT_TOO_LARGE result', async () => {
+    await writeFile(join(temp.path(), 'huge.md'), `[a](https://example.com/a)\n${'x'.repeat(MAX_WHOLE_DOCUMENT_CHARS)}\n`);
+    const { rows: found } = await extract(await resolveInputs(['huge.md'], options({ cwd: temp.path() })));
+    expect(found).toEqual([{ url: 'huge.md', source: 'huge.md', line: 0, invalid: 'DOCUMENT_TOO_LARGE' }]);
   });
 });
 
