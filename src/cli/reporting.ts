@@ -4,20 +4,13 @@ import { stat } from 'node:fs/promises';
 import { UsageError } from '../model/errors.js';
 import type { RunEnd, Reporter } from '../model/reporter.js';
 import type { DiffTracker } from '../reports/diff.js';
-import { isDocumentFormat, loadReporter, type Format } from '../reporters/registry.js';
+import { hasUntrustedLines, isDocumentFormat, loadReporter, type Format } from '../reporters/registry.js';
 import { printable } from '../util/redact.js';
 import { describeFileKind } from '../util/fs-errors.js';
 import { colorLevel, EXIT, type CliIo } from './io.js';
 import type { ReportOptions } from './options.js';
 import type { OutputFile } from './output-paths.js';
 import { runWithOutputs } from './outputs.js';
-
-/**
- * Formats whose every line starts with a JSON bracket (JSON strings escape line breaks), so
- * no input text can start a line of them: never wrapped in a `::stop-commands::` block, which
- * would make them invalid for `| jq`.
- */
-const LINE_SAFE_FORMATS: ReadonlySet<Format> = new Set(['json', 'ndjson']);
 
 /** A file a run's report goes to besides the main output: each --report, and GitHub's job summary. */
 export interface ReportFile extends OutputFile {
@@ -73,7 +66,8 @@ export async function runReported(
     whole: isDocumentFormat(options.format),
     usesStdin: input.usesStdin,
     quiet: options.quiet,
-    untrustedLines: !LINE_SAFE_FORMATS.has(options.format),
+    // JSON/NDJSON lines all start with a bracket: left unwrapped, so `| jq` still reads them.
+    untrustedLines: hasUntrustedLines(options.format),
   };
   return runWithOutputs(io, request, async (outputs) => {
     const { out, err } = outputs;

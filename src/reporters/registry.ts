@@ -9,6 +9,12 @@ interface FormatEntry {
    * written whole or not at all. False for a line per result (NDJSON, CSV), streamed as it comes.
    */
   document: boolean;
+  /**
+   * True when input text can start a line of the report (a list line in CSV, a table, XML,
+   * Markdown); false when every line starts with a JSON bracket (JSON strings escape line
+   * breaks). Under GitHub Actions the CLI guards the first kind against workflow commands.
+   */
+  untrustedLines: boolean;
 }
 
 /**
@@ -19,12 +25,12 @@ interface FormatEntry {
  * map all follow from these keys.
  */
 const REGISTRY = {
-  table: { load: () => import('./table.js').then((module) => module.createTableReporter), document: true },
-  json: { load: () => import('./json.js').then((module) => module.createJsonReporter), document: true },
-  ndjson: { load: () => import('./ndjson.js').then((module) => module.createNdjsonReporter), document: false },
-  csv: { load: () => import('./csv.js').then((module) => module.createCsvReporter), document: false },
-  junit: { load: () => import('./junit.js').then((module) => module.createJunitReporter), document: true },
-  markdown: { load: () => import('./markdown.js').then((module) => module.createMarkdownReporter), document: true },
+  table: { load: () => import('./table.js').then((module) => module.createTableReporter), document: true, untrustedLines: true },
+  json: { load: () => import('./json.js').then((module) => module.createJsonReporter), document: true, untrustedLines: false },
+  ndjson: { load: () => import('./ndjson.js').then((module) => module.createNdjsonReporter), document: false, untrustedLines: false },
+  csv: { load: () => import('./csv.js').then((module) => module.createCsvReporter), document: false, untrustedLines: true },
+  junit: { load: () => import('./junit.js').then((module) => module.createJunitReporter), document: true, untrustedLines: true },
+  markdown: { load: () => import('./markdown.js').then((module) => module.createMarkdownReporter), document: true, untrustedLines: true },
 } satisfies Record<string, FormatEntry>;
 
 /** A report format: a key of the registry. */
@@ -36,6 +42,11 @@ export const FORMATS = Object.keys(REGISTRY) as readonly Format[];
 /** The factory for one format, loading only that reporter's module. */
 export function loadReporter(format: Format): Promise<ReporterFactory> {
   return REGISTRY[format].load();
+}
+
+/** True when input text can start a line of a report in `format` (see {@link FormatEntry.untrustedLines}). */
+export function hasUntrustedLines(format: Format): boolean {
+  return REGISTRY[format].untrustedLines;
 }
 
 /** True when a report in `format` is one document, to be written whole or not at all (see {@link FormatEntry.document}). */
