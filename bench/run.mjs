@@ -3,12 +3,13 @@
 // times. Absolute times vary on a shared machine; the ratios measured together are the result.
 //
 // Environment: BENCH_REPS (runs per variant, default 3), BENCH_ONLY (comma-separated workload
-// names, e.g. "W1,S1"; W1 W2 W3 F1 S1 M1 X1 B1), BENCH_M1_URLS (default 1000000; M1 and X1),
+// names, e.g. "W1,S1"; W1 W2 W3 F1 S1 M1 X1 B1 D1), BENCH_M1_URLS (default 1000000; M1 and X1),
 // BENCH_BASELINE_BIN (another build's bin/urlcheck.js, e.g. a worktree of the commit before a
 // change: W3 and S1 then also run it, interleaved with this build, so "no slower" is measured
 // in one run).
 import { spawn } from 'node:child_process';
-import { createWriteStream, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -52,6 +53,20 @@ async function urlFile(name, count, delayMs, base = origin) {
   return path;
 }
 
+/** Lines `make(0)` … `make(n - 1)`. */
+function linesOf(n, make) {
+  return Array.from({ length: n }, (_, i) => make(i));
+}
+
+/** Writes `lines`, each ended by "\n", to `path`, respecting the stream's backpressure. */
+async function writeLines(path, lines) {
+  const out = createWriteStream(path);
+  for (const line of lines) {
+    if (!out.write(`${line}\n`)) await new Promise((resolve) => out.once('drain', resolve));
+  }
+  await new Promise((resolve) => out.end(resolve));
+}
+
 // ---- one measured process -------------------------------------------------------------------
 let probeCount = 0;
 /** Runs `node <args>` once: wall time (ms), peak RSS (MiB), and the results it reported. */
@@ -77,9 +92,13 @@ function runOnce(args, { captureStdout = false } = {}) {
   });
 }
 
-/** The result count a run reported: the floor prints it, urlcheck's summary says "of N URLs". */
+/** The result count a run reported: the floor prints it, urlcheck's summary says "of N URLs", a --dump "N targets listed". */
 function resultsOf(run, kind) {
   if (kind === 'floor') return Number(run.stdout.split(' ')[0]);
+  if (kind === 'dump') {
+    const listed = /([\d,]+) targets? listed/.exec(run.stderr);
+    return listed ? Number(listed[1].replaceAll(',', '')) : Number.NaN;
+  }
   const match = /of ([\d,]+) URLs?/.exec(run.stdout + run.stderr);
   return match ? Number(match[1].replaceAll(',', '')) : Number.NaN;
 }
@@ -351,6 +370,75 @@ try {
     row('B1 beyond', two, { floor: one, note: 'each thread: its own Agent, half the list' });
     row('B1 beyond', h1, { floor: h1 });
     row('B1 beyond', h2, { floor: h1, note: '× floor here: against HTTP/1.1 over TLS' });
+  }
+
+  if (wants('D1')) {
+    // Documents: `--dump` of one generated document (extraction only: nothing is checked, no
+    // server), each shape at n and 4n links, side by side. A whole process starts in about
+    // 0.3 s, which would hide a quadratic parse of a small document: the linearity targets take
+    // the time above a one-link document's (start-up, module loading), and count any difference
+    // under 25 ms as start-up noise. Peak RSS is the whole process's.
+    log('D1 documents: Markdown, HTML and hostile documents at n and 4n, --dump');
+    const dir = mkdtempSync(join(tmpdir(), 'urlcheck-bench-d1-'));
+    try {
+      const markdownLink = (i) => {
+        switch (i % 4) {
+          case 0:
+            return `- [link ${i}](https://example.com/page/${i}) and text`;
+          case 1:
+            return `See <https://example.org/auto/${i}> here.`;
+          case 2:
+            return `Plain https://example.net/literal/${i} in prose, and **bold** text.`;
+          default:
+            return `An image ![alt ${i}](https://img.example.com/${i}.png "title")`;
+        }
+      };
+      const htmlLink = (i) => `<a href="https://example.com/${i}">x</a>`;
+      const end = '\n\n[end](https://example.com/end)\n';
+      const shapes = [
+        // name, small n, the document's lines for n, links listed for n
+        { name: 'Markdown', n: 10_000, ext: 'md', lines: (n) => linesOf(n, (i) => (i % 10 === 9 ? `${markdownLink(i)}\n` : markdownLink(i))), listed: (n) => n },
+        { name: 'HTML, a link per line', n: 10_000, ext: 'html', lines: (n) => linesOf(n, htmlLink), listed: (n) => n },
+        { name: 'HTML, one line', n: 20_000, ext: 'html', lines: (n) => [Array.from({ length: n }, (_, i) => htmlLink(i)).join('')], listed: (n) => n },
+        { name: 'unclosed <a href> tags', n: 250_000, ext: 'html', lines: (n) => linesOf(n, (i) => `<a href=http://x/${i}>`), listed: (n) => n },
+        { name: 'nested <div>s', n: 50_000, ext: 'html', lines: (n) => [`${'<div>'.repeat(n)}${htmlLink(0)}`], listed: () => 1 },
+        { name: '[ ×n then ] ×n', n: 10_000, ext: 'md', lines: (n) => [`${'['.repeat(n)}${']'.repeat(n)}${end}`], listed: () => 1 },
+        // Past MAX_MARKDOWN_NESTING: one DOCUMENT_INVALID target, listed, for the document.
+        { name: 'nested >', n: 2_500, ext: 'md', lines: (n) => [`${'>'.repeat(n)} [deep](https://example.com/deep)\n`], listed: () => 1 },
+      ];
+      const floorFile = join(dir, 'one-link.md');
+      await writeLines(floorFile, ['[one](https://example.com/one)']);
+      const variants = [{ name: 'one-link document (start-up)', args: urlcheck(floorFile, '--dump'), kind: 'dump', urls: 1, captureStdout: false, expectCode: 0 }];
+      for (const [index, shape] of shapes.entries()) {
+        for (const n of [shape.n, 4 * shape.n]) {
+          const file = join(dir, `d1-${index}-${n}.${shape.ext}`);
+          await writeLines(file, shape.lines(n));
+          variants.push({ name: `${shape.name}, n=${n.toLocaleString('en-US')}`, args: urlcheck(file, '--dump'), kind: 'dump', urls: shape.listed(n), captureStdout: false, expectCode: 0 });
+        }
+      }
+      const [floor, ...measured] = await measureVariants(variants);
+      row('D1 documents', floor);
+      const NOISE_MS = 25;
+      const above = (m) => Math.max(m.wallMs - floor.wallMs, NOISE_MS);
+      const mb = (m) => m.rssMiB * 1.048576;
+      for (const [index, shape] of shapes.entries()) {
+        const small = measured[2 * index];
+        const large = measured[2 * index + 1];
+        const timeRatio = above(large) / above(small);
+        const rssRatio = large.rssMiB / small.rssMiB;
+        row('D1 documents', small, { note: `${fmtMs(small.wallMs - floor.wallMs)} above start-up` });
+        row('D1 documents', large, { note: `${fmtMs(large.wallMs - floor.wallMs)} above start-up; ×4 links: time ${timeRatio.toFixed(2)}×, peak RSS ${rssRatio.toFixed(2)}×` });
+        target(`D1 ${shape.name}: every link found`, Math.abs(small.results - small.urls) + Math.abs(large.results - large.urls), 0, `${small.results} and ${large.results}`);
+        target(`D1 ${shape.name}: linear time, 4n/n ≤ 1.3 × 4 (above start-up)`, timeRatio, 5.2, `${timeRatio.toFixed(2)}×`);
+        target(`D1 ${shape.name}: linear peak RSS, 4n/n ≤ 1.3 × 4`, rssRatio, 5.2, `${rssRatio.toFixed(2)}×`);
+        if (index === 0) {
+          target('D1 Markdown 40,000 links ≤ 1.5 s (whole process)', large.wallMs, 1500, fmtMs(large.wallMs));
+          target('D1 Markdown 40,000 links ≤ 150 MB peak RSS (whole process)', mb(large), 150, `${mb(large).toFixed(0)} MB`);
+        }
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   }
 
   console.log(`\nurlcheck benchmark — ${new Date().toISOString()}, node ${process.version}, ${REPS} runs per variant (median wall; peak RSS is the max)\n`);

@@ -101,11 +101,27 @@ export function extractHtmlLinks(html: string, firstLine = 1, options: HtmlExtra
   const onComment = (text: string, end: number): void => {
     ignores?.comment(text, lines.lineAt(end));
   };
+  scanHtml(html, onOpenTag, onComment);
+  return { links, baseHref };
+}
+
+/**
+ * What {@link scanHtml} reports of a start tag: its name, lower-cased; its attributes (names
+ * lower-cased, entities in values decoded, the first of a repeated attribute kept); and the
+ * offsets in the text of its `<` and its `>`.
+ */
+export type StartTagHandler = (name: string, attributes: Readonly<Record<string, string>>, tagStart: number, tagEnd: number) => void;
+
+/**
+ * Reads an HTML document or fragment and reports its start tags and its comments (their text
+ * without `<!--`/`-->`, and the offset of their end), in document order, in time linear in its
+ * length and with no tree held (see {@link StartTagReader}). Never throws on any text.
+ */
+export function scanHtml(html: string, onOpenTag: StartTagHandler, onComment: (text: string, end: number) => void = () => {}): void {
   const reader = new StartTagReader(html, onOpenTag, onComment);
   const tokenizer = new Tokenizer({ xmlMode: false, decodeEntities: true }, reader);
   tokenizer.write(html);
   tokenizer.end();
-  return { links, baseHref };
 }
 
 /**
@@ -124,7 +140,7 @@ class StartTagReader implements TokenizerCallbacks {
 
   constructor(
     private readonly html: string,
-    private readonly onOpenTag: (name: string, attributes: Readonly<Record<string, string>>, tagStart: number, tagEnd: number) => void,
+    private readonly onOpenTag: StartTagHandler,
     private readonly onComment: (text: string, end: number) => void,
   ) {}
 

@@ -1,59 +1,126 @@
-import type { Nodes } from 'mdast';
-import { fromMarkdown } from 'mdast-util-from-markdown';
-import { gfmFromMarkdown } from 'mdast-util-gfm';
-import { gfm } from 'micromark-extension-gfm';
+import type { Token } from 'markdown-it';
 import { countNewlines, extractHtmlLinks, type ExtractedLink } from './extract-html.js';
 import { IgnoreComments } from './ignore-comments.js';
+import { blockLine, definitionOf, literalLinks, offsetOf, trimLiteral, walkMarkdown, type InlineContent } from './markdown.js';
 
 /**
  * Extracts the links of a Markdown document (CommonMark + GitHub Flavored Markdown, as GitHub
  * renders a README), in document order, each with the 1-based line of its URL:
  * inline links and images, autolinks (`<https://…>`), GFM autolink literals (`https://…`,
- * `www.…`), reference definitions (`[id]: https://…`, once, where they are defined), and the
- * `<a href>`, `<img src|srcset>` and other link attributes of raw HTML (see `extract-html.ts`).
- * Code blocks, code spans and display math (see {@link maskDisplayMath}) are not links: nothing
- * in them is returned. MDX is read as Markdown: its JSX tags count as raw HTML, and a capitalised
- * component's `href` and `src` are read. Links that ignore comments switch off are counted in
- * `ignores` (see {@link IgnoreComments}), not returned.
+ * `www.…`, e-mail addresses; not bare domains such as `example.com`), reference definitions
+ * (`[id]: https://…`, once, where they are defined, used or not: a `[text][id]` usage is not a
+ * second link), and the `<a href>`, `<img src|srcset>` and other link attributes of raw HTML
+ * (see `extract-html.ts`). A destination is returned as written, its escapes and entities decoded,
+ * neither percent-encoded nor normalised, whatever its scheme (`javascript:`, `tel:` included).
+ * Code blocks, code spans, image alt text and display math (see {@link maskDisplayMath}) are not
+ * links: nothing in them is returned. MDX is read as Markdown: its JSX tags count as raw HTML, and
+ * a capitalised component's `href` and `src` are read. Links that ignore comments switch off are
+ * counted in `ignores` (see {@link IgnoreComments}), not returned.
+ *
+ * Time is linear in the length of the document and memory bounded by one block's tokens at a
+ * time (see `walkMarkdown` in markdown.ts).
+ * @throws MarkdownLimitError (markdown.ts) when the document is past one of markdown.ts's limits,
+ *   rather than reading it in part: block quotes or lists nested deeper than
+ *   `MAX_MARKDOWN_NESTING` ("nesting too deep"), or more than `MAX_MARKDOWN_TOKENS` tokens.
  */
 export function extractMarkdownLinks(source: string, ignores: IgnoreComments = new IgnoreComments()): ExtractedLink[] {
-  const markdown = maskDisplayMath(source);
-  const tree = fromMarkdown(markdown, { extensions: [gfm()], mdastExtensions: [gfmFromMarkdown()] });
   const links: ExtractedLink[] = [];
-  // An explicit stack rather than recursion: deeply nested lists or quotes cannot overflow it.
-  const stack: Nodes[] = [tree];
-  while (stack.length > 0) {
-    const node = stack.pop() as Nodes;
-    switch (node.type) {
-      case 'link':
-      case 'image':
-      case 'definition': {
-        const line = urlLine(markdown, node);
-        if (ignores.keeps(line)) links.push({ href: node.url, line });
+  walkMarkdown(maskDisplayMath(source), (block, inline) => {
+    if (inline !== null) {
+      inlineLinks(inline, links, ignores);
+    } else if (block.type === 'reference_definition') {
+      const definition = definitionOf(block);
+      if (definition !== null && ignores.keeps(definition.line)) links.push({ href: definition.href, line: definition.line });
+    } else if (block.type === 'html_block') {
+      for (const link of extractHtmlLinks(block.content, blockLine(block), { components: true, ignores }).links) links.push(link);
+    }
+  });
+  return links;
+}
+
+function inlineLinks({ source, tokens, lineAt }: InlineContent, links: ExtractedLink[], ignores: IgnoreComments): void {
+  const keep = (href: string, line: number): void => {
+    if (ignores.keeps(line)) links.push({ href, line });
+  };
+  // Text inside a link is the link's text: no literal link is looked for in it.
+  let linkDepth = 0;
+  for (let index = 0; index < tokens.length; index += 1) {
+    const token = tokens[index] as Token;
+    switch (token.type) {
+      case 'link_open': {
+        linkDepth += 1;
+        const href = String(token.attrGet('href') ?? '');
+        if (token.info === 'auto') {
+          keep(token.markup === 'linkify' ? trimLiteral(href) : href, lineAt(offsetOf(token)));
+        } else if (!isReferenceUsage(token)) {
+          // The URL comes after the label, whose own links (an image in a badge) follow this one,
+          // so its line is counted on from the label's start rather than by the forward-only lineAt.
+          const labelStart = offsetOf(token);
+          const destination = destinationStart(source, offsetOf(closingLink(tokens, index)));
+          keep(href, lineAt(labelStart) + countNewlines(source, labelStart, destination));
+        }
         break;
       }
-      case 'html':
-        if (node.position !== undefined) links.push(...extractHtmlLinks(node.value, node.position.start.line, { components: true, ignores }).links);
+      case 'link_close':
+        linkDepth -= 1;
+        break;
+      case 'image':
+        if (!isReferenceUsage(token)) {
+          // The image token stands at its `!`; its label, kept whole as its content, ends at `]`.
+          const labelEnd = offsetOf(token) + 2 + token.content.length;
+          keep(String(token.attrGet('src') ?? ''), lineAt(destinationStart(source, labelEnd)));
+        }
+        break;
+      case 'html_inline':
+        // A closing tag has no attributes and is no comment.
+        if (!token.content.startsWith('</')) {
+          for (const link of extractHtmlLinks(token.content, lineAt(offsetOf(token)), { components: true, ignores }).links) links.push(link);
+        }
+        break;
+      case 'text':
+        if (linkDepth === 0) {
+          let found = literalLinks(token.content);
+          // As markdown-it's own linkify: `\www.example.com` is escaped, not a link (but in
+          // `&lt;a@example.com&gt;` an address follows a decoded entity).
+          const previous = tokens[index - 1];
+          if (found[0]?.index === 0 && previous?.type === 'text_special' && previous.info === 'escape') found = found.slice(1);
+          if (found.length > 0) {
+            const line = lineAt(offsetOf(token));
+            for (const link of found) keep(link.url, line);
+          }
+        }
         break;
       default:
         break;
     }
-    if ('children' in node) for (let index = node.children.length - 1; index >= 0; index -= 1) stack.push(node.children[index] as Nodes);
   }
-  return links;
 }
 
-// The line of the URL itself, which for `[text\nover lines](url)` or `[id]:\n  url` is not the
-// line the node starts on. The URL is searched for as written; when it was written differently
-// (escapes, entities, a `www.` literal given an http: prefix) the node's first line is used.
-function urlLine(markdown: string, node: Nodes & { url: string }): number {
-  const position = node.position;
-  if (position === undefined) return 1;
-  const { start, end } = position;
-  if (start.line === end.line || start.offset === undefined || end.offset === undefined) return start.line;
-  const at = markdown.lastIndexOf(node.url, end.offset - node.url.length);
-  if (node.url === '' || at < start.offset) return start.line;
-  return start.line + countNewlines(markdown, start.offset, at);
+// `[text][id]`, `[id][]` and `[id]`: the URL is the definition's, returned once where it is defined.
+function isReferenceUsage(token: Token): boolean {
+  return token.meta !== null && typeof token.meta['label'] === 'string';
+}
+
+// The link_close matching the link_open at `open`: links do not nest, but an autolink may sit in a label.
+function closingLink(tokens: readonly Token[], open: number): Token {
+  const level = (tokens[open] as Token).level;
+  for (let index = open + 1; index < tokens.length; index += 1) {
+    const token = tokens[index] as Token;
+    if (token.type === 'link_close' && token.level === level) return token;
+  }
+  return tokens[open] as Token;
+}
+
+// Where the destination of `[label](  destination …)` starts, given the offset of the label's `]`:
+// after `(` and any spaces, tabs and line break, as markdown-it's link rule reads it.
+function destinationStart(source: string, labelEnd: number): number {
+  let position = labelEnd + 2;
+  while (position < source.length) {
+    const code = source.charCodeAt(position);
+    if (code !== 0x20 && code !== 0x09 && code !== 0x0a) break;
+    position += 1;
+  }
+  return Math.min(position, source.length);
 }
 
 /**
