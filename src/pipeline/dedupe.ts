@@ -1,3 +1,4 @@
+import { isCheckedFragment } from '../util/fragments.js';
 import { grown, Hash64, UrlHashIndex } from '../util/hash.js';
 import { redactUrl } from '../util/redact.js';
 import {
@@ -33,12 +34,16 @@ const INITIAL_CAPACITY = 1024;
 /**
  * The text that identifies a target's URL for dedupe: its href (normalised by the URL parser:
  * scheme and host lower-cased, default port dropped, path resolved) without the fragment,
- * credentials included so that two logins are two checks. Null for targets never deduped:
- * invalid lines (no URL), and targets with expectations, whose results depend on more than the URL.
+ * credentials included so that two logins are two checks. The fragment stays when it is checked:
+ * always for a local `file:` link, and for http(s) with `checkFragments` (--check-fragments), so
+ * `page#a` and `page#b` are two results (the page is still requested once). Null for targets never
+ * deduped: invalid lines (no URL), and targets with expectations, whose results depend on more
+ * than the URL.
  */
-export function dedupeKeyOf(target: Target): string | null {
+export function dedupeKeyOf(target: Target, checkFragments = false): string | null {
   const url = target.url;
   if (url === null || target.expect != null) return null;
+  if (url.protocol === 'file:' || (checkFragments && isCheckedFragment(url))) return url.href;
   return withoutFragment(url.href);
 }
 
@@ -68,6 +73,12 @@ export type Admission =
 const CHECK: Admission = { kind: 'check' };
 const WAIT: Admission = { kind: 'wait' };
 
+/** A target being checked: its entry, and the URL its result will show. */
+interface Checking {
+  id: number;
+  url: string;
+}
+
 /** Parts of a result a late duplicate cannot rebuild from the compact outcome. */
 interface Details {
   error: CheckError | null;
@@ -90,6 +101,9 @@ interface Details {
  * the caller honours {@link DedupeStore.mustPause}).
  */
 export class DedupeStore {
+  /** `checkFragments`: --check-fragments is on, so a fragment makes an http(s) URL distinct (see {@link dedupeKeyOf}). */
+  constructor(private readonly checkFragments = false) {}
+
   private readonly index = new UrlHashIndex();
   private readonly hash = new Hash64();
   private flags = new Uint8Array(INITIAL_CAPACITY);
@@ -102,8 +116,10 @@ export class DedupeStore {
   private readonly sources: string[] = [];
   private readonly sourceIdByName = new Map<string, number>();
   private readonly details = new Map<number, Details>();
-  // Lines being checked, by source then line: how a result finds its entry again.
-  private readonly checking = new Map<string, Map<number, number>>();
+  // Targets being checked, by source then line, with the URL they show: how a result finds its
+  // entry again. A document's line often holds several links, each checked on its own, so a line
+  // maps to every one of them (only targets in flight are here: the list stays short).
+  private readonly checking = new Map<string, Map<number, Checking[]>>();
   private checkingCount = 0;
   private readonly waiting = new Map<number, Target[]>();
   private waitingTargets = 0;
@@ -143,7 +159,7 @@ export class DedupeStore {
    * check is remembered until {@link settle} gets its result.
    */
   admit(target: Target): Admission {
-    const key = dedupeKeyOf(target);
+    const key = dedupeKeyOf(target, this.checkFragments);
     if (key === null) return CHECK;
     const { hi, lo } = this.hash.of(key);
     const before = this.index.size;
@@ -153,7 +169,7 @@ export class DedupeStore {
       this.flags[id] = PENDING;
       this.sourceIds[id] = this.sourceId(target.source);
       this.lines[id] = target.line;
-      this.markChecking(target.source, target.line, id);
+      this.markChecking(target, id);
       return CHECK;
     }
     if (((this.flags[id] as number) & STATE_MASK) === PENDING) {
@@ -173,9 +189,12 @@ export class DedupeStore {
   settle(result: CheckResult): CheckResult[] | null {
     if (this.checkingCount === 0) return null;
     const byLine = this.checking.get(result.source);
-    const id = byLine?.get(result.line);
-    if (byLine === undefined || id === undefined) return null;
-    byLine.delete(result.line);
+    const onLine = byLine?.get(result.line);
+    if (byLine === undefined || onLine === undefined) return null;
+    const at = Math.max(0, onLine.findIndex((entry) => entry.url === result.url));
+    const id = (onLine[at] as Checking).id;
+    onLine.splice(at, 1);
+    if (onLine.length === 0) byLine.delete(result.line);
     if (byLine.size === 0) this.checking.delete(result.source);
     this.checkingCount -= 1;
     this.record(id, result);
@@ -250,13 +269,16 @@ export class DedupeStore {
     };
   }
 
-  private markChecking(source: string, line: number, id: number): void {
-    let byLine = this.checking.get(source);
+  private markChecking(target: Target, id: number): void {
+    let byLine = this.checking.get(target.source);
     if (byLine === undefined) {
       byLine = new Map();
-      this.checking.set(source, byLine);
+      this.checking.set(target.source, byLine);
     }
-    byLine.set(line, id);
+    const entry: Checking = { id, url: target.display };
+    const onLine = byLine.get(target.line);
+    if (onLine === undefined) byLine.set(target.line, [entry]);
+    else onLine.push(entry);
     this.checkingCount += 1;
   }
 

@@ -158,3 +158,21 @@ describe('runChecks with dedupe', () => {
     expect(outcome.summary).toMatchObject({ total: 2, interrupted: true });
   });
 });
+
+describe('runChecks with dedupe, several links on one line (documents)', () => {
+  const server = useFixtureServer();
+
+  it('a duplicate of the first of two links on one line is reported when its check ends (none is lost)', async () => {
+    // A document line such as `[a](/delay/100/a) and [b](/delay/150/b)`, then a line linking /a again.
+    const [a, b, again] = targetsFrom([server().url('/delay/100/a'), server().url('/delay/150/b'), server().url('/delay/100/a')], 'doc.md');
+    const targets = [{ ...(a as Target), line: 8 }, { ...(b as Target), line: 8 }, { ...(again as Target), line: 9 }];
+    const reporter = recordingReporter();
+    await runChecks({ targets, options: testOptions({ concurrency: 4 }), reporter, dedupe: true });
+    const results = resultsOf(reporter);
+    expect(results.map((r) => [r.line, new URL(r.url).pathname, r.duplicateOf ?? null]).sort()).toEqual([
+      [8, '/delay/100/a', null],
+      [8, '/delay/150/b', null],
+      [9, '/delay/100/a', { source: 'doc.md', line: 8 }],
+    ]);
+  });
+});
