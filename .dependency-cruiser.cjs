@@ -27,7 +27,10 @@ module.exports = {
     layer('net', ['model', 'util']),
     layer('reporters', ['model', 'util']),
     layer('input', ['net', 'model', 'util']),
-    layer('check', ['net', 'model', 'util']),
+    // check/ reads input/'s anchor extraction: a #fragment is checked against the anchors of the
+    // document it points into (Markdown headings, HTML ids), which input/ already knows how to parse.
+    // input/ never imports check/, so the order above holds.
+    layer('check', ['input', 'net', 'model', 'util']),
     layer('reports', ['input', 'model', 'util']),
     layer('pipeline', ['reports', 'check', 'input', 'reporters', 'net', 'model', 'util']),
     {

@@ -11,6 +11,8 @@ import { connectionOf } from '../net/connection-timing.js';
 import { DEFAULT_BODY_LIMIT_BYTES, evaluateExpectations, needsBody } from './expect.js';
 import { AttemptGate, DeadlineClock, send, type Answer, type BodyPolicy } from '../net/exchange.js';
 import { backoffDelay, isRetryable, parseRetryAfter } from './retry.js';
+import { checkableFragment, hasAnchor, isCheckedFragment, LruCache } from '../util/fragments.js';
+import type { LocalCheckContext } from './local.js';
 
 export { DISCARD_LIMIT_BYTES } from '../net/exchange.js';
 
@@ -36,7 +38,29 @@ export interface CheckContext {
   readonly inFlight: Set<AttemptGate>;
   /** The attempts' hard deadlines, on one shared timer. */
   readonly clock: DeadlineClock;
+  /** --check-fragments: the pages fragments point into, by href without the fragment, each requested once. */
+  readonly pages: LruCache<string, Promise<PageCheck>>;
+  /** The local checks' shared state, made when the first `file:` target comes. */
+  local: Promise<LocalChecker> | null;
 }
+
+/** A page checked for the fragments that point into it: its result and, when it is HTML, its anchors. */
+interface PageCheck {
+  /** Null when the run was aborted. */
+  result: CheckResult | null;
+  /** The page's `id`s and `<a name>`s, or null when it is not HTML or not healthy. */
+  anchors: ReadonlySet<string> | null;
+  /** True when the page was longer than what was read for anchors. */
+  truncated: boolean;
+}
+
+interface LocalChecker {
+  check: typeof import('./local.js').checkLocalTarget;
+  ctx: LocalCheckContext;
+}
+
+/** Pages whose anchors --check-fragments keeps at once (the least recently used is requested again if needed). */
+const PAGE_CACHE_ENTRIES = 256;
 
 /** Prepares what every check of a run shares: headers are built once, not per URL. */
 export function createCheckContext(dispatcher: Dispatcher, options: CheckOptions, signal: AbortSignal): CheckContext {
@@ -60,7 +84,7 @@ export function createCheckContext(dispatcher: Dispatcher, options: CheckOptions
     if (CROSS_ORIGIN_SAFE_HEADERS.has(name)) crossOriginHeaders.push(name, baseHeaders[i + 1] as string);
   }
   const clock = new DeadlineClock(options.timeoutMs);
-  return { dispatcher, options, signal, baseHeaders, crossOriginHeaders, secrets, inFlight, clock };
+  return { dispatcher, options, signal, baseHeaders, crossOriginHeaders, secrets, inFlight, clock, pages: new LruCache(PAGE_CACHE_ENTRIES), local: null };
 }
 
 /** What one attempt (a full redirect chain under one deadline) ended with. */
@@ -77,6 +101,15 @@ interface AttemptOutcome {
   challenged: boolean;
 }
 
+/** Where an attempt leaves a healthy HTML page's body when fragments are checked against it. */
+interface PageBody {
+  body: Buffer | null;
+  truncated: boolean;
+}
+
+// What a fragment check reads of a page: an HTML answer's body, up to the body cap.
+const HTML_TYPE = /^\s*(?:text\/html|application\/xhtml\+xml)\b/i;
+
 // Plain list targets read a body only to tell a bot-protection refusal from a real one.
 const sniffChallenges: BodyPolicy = (status, headers) => (wantsChallengeSniff(status, headers) ? CHALLENGE_SNIFF_BYTES : 0);
 
@@ -84,8 +117,56 @@ const sniffChallenges: BodyPolicy = (status, headers) => (wantsChallengeSniff(st
  * Checks one target: up to 1 + `retries` attempts, each under a hard deadline, following
  * redirects by hand. Never throws for anything the URL or its server does: that becomes the
  * result's `error`. Returns null only when the run was aborted before the check finished.
+ *
+ * A `file:` target (a local link of a local document) is checked on disk instead (see
+ * `local.ts`). With `checkFragments`, an http(s) target's `#fragment` must be an anchor of the
+ * page (`FRAGMENT_NOT_FOUND`): the page is requested with GET, once however many fragments point
+ * into it, and its `id`s and `<a name>`s are read from the first {@link DEFAULT_BODY_LIMIT_BYTES}
+ * of an HTML answer.
  */
 export async function checkTarget(target: Target, ctx: CheckContext): Promise<CheckResult | null> {
+  const url = target.url;
+  if (url !== null) {
+    if (url.protocol === 'file:') return checkLocal(target, url, ctx);
+    if (ctx.options.checkFragments && isCheckedFragment(url)) return checkFragment(target, url, checkableFragment(url) as string, ctx);
+  }
+  return checkWithRetries(target, ctx, null);
+}
+
+async function checkLocal(target: Target, url: URL, ctx: CheckContext): Promise<CheckResult | null> {
+  // Loaded with the first local link: a run of URLs never pays for it.
+  ctx.local ??= import('./local.js').then((local) => ({ check: local.checkLocalTarget, ctx: local.createLocalCheckContext(ctx.options.rootDir) }));
+  const local = await ctx.local;
+  if (ctx.signal.aborted) return null;
+  return local.check(target, url, local.ctx);
+}
+
+async function checkFragment(target: Target, url: URL, fragment: string, ctx: CheckContext): Promise<CheckResult | null> {
+  const hash = url.href.indexOf('#');
+  const key = url.href.slice(0, hash);
+  let page = target.expect == null ? ctx.pages.get(key) : undefined;
+  if (page === undefined) {
+    page = checkPage({ ...target, url: new URL(key) }, ctx);
+    if (target.expect == null) ctx.pages.set(key, page);
+  }
+  const { result, anchors, truncated } = await page;
+  if (result === null) return null;
+  const mine: CheckResult = { ...result, url: target.display, source: target.source, line: target.line };
+  if (!result.ok || anchors === null || hasAnchor(anchors, fragment, false)) return mine;
+  const where = truncated ? ` (only the first ${DEFAULT_BODY_LIMIT_BYTES / 1024 / 1024} MiB of the page were read)` : '';
+  const error: CheckError = { code: 'FRAGMENT_NOT_FOUND', message: printable(`#${fragment} is not an id or <a name> of the page${where}; anchors a script adds cannot be seen`) };
+  return { ...mine, ok: false, error, verdict: verdictOf({ ok: false, status: result.status, error, warnings: result.warnings }, false) };
+}
+
+async function checkPage(target: Target, ctx: CheckContext): Promise<PageCheck> {
+  const body: PageBody = { body: null, truncated: false };
+  const result = await checkWithRetries(target, ctx, body);
+  if (result === null || !result.ok || body.body === null) return { result, anchors: null, truncated: false };
+  const { documentAnchors } = await import('../input/anchors.js');
+  return { result, anchors: documentAnchors('html', body.body.toString('utf8')), truncated: body.truncated };
+}
+
+async function checkWithRetries(target: Target, ctx: CheckContext, page: PageBody | null): Promise<CheckResult | null> {
   const started = performance.now();
   if (target.url === null) {
     return result(target, started, 0, {
@@ -104,7 +185,7 @@ export async function checkTarget(target: Target, ctx: CheckContext): Promise<Ch
   for (;;) {
     if (ctx.signal.aborted) return null;
     attempts += 1;
-    const outcome = await attempt(target, target.url, ctx, started);
+    const outcome = await attempt(target, target.url, ctx, started, page);
     if (ctx.signal.aborted) return null;
     if (attempts > retries || !isRetryable(outcome.status, outcome.error)) {
       return result(target, started, attempts, outcome, ctx);
@@ -127,13 +208,13 @@ export async function checkTarget(target: Target, ctx: CheckContext): Promise<Ch
   }
 }
 
-async function attempt(target: Target, start: URL, ctx: CheckContext, checkStarted: number): Promise<AttemptOutcome> {
+async function attempt(target: Target, start: URL, ctx: CheckContext, checkStarted: number, page: PageBody | null): Promise<AttemptOutcome> {
   const { options } = ctx;
   const expect = target.expect ?? null;
   const accept: StatusRanges = expect?.status ?? options.accept;
-  const readsBody = needsBody(expect);
+  const readsBody = needsBody(expect) || page !== null;
   const bodyPolicy: BodyPolicy = readsBody
-    ? (status, headers) => (accept.has(status) ? DEFAULT_BODY_LIMIT_BYTES : sniffChallenges(status, headers))
+    ? (status, headers) => (accept.has(status) && (page === null || needsBody(expect) || HTML_TYPE.test(String(headers['content-type'] ?? ''))) ? DEFAULT_BODY_LIMIT_BYTES : sniffChallenges(status, headers))
     : sniffChallenges;
   const gate = new AttemptGate();
   ctx.clock.start(gate);
@@ -199,6 +280,10 @@ async function attempt(target: Target, start: URL, ctx: CheckContext, checkStart
       }
 
       if (accept.has(status)) {
+        if (page !== null && HTML_TYPE.test(String(response.headers['content-type'] ?? ''))) {
+          page.body = response.body;
+          page.truncated = response.bodyTruncated;
+        }
         if (expect === null) return outcome({ status });
         const failed = evaluateExpectations(expect, {
           status,

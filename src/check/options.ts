@@ -44,6 +44,17 @@ export interface CheckOptions extends NetOptions {
   slowMs: number | null;
   /** Certificates expiring in fewer days than this get a CERT_EXPIRING warning. */
   certMinDays: number;
+  /**
+   * Check the `#fragment` of http(s) URLs against the page's `id`s and `<a name>`s (one GET per
+   * page however many fragments point into it); off: a remote fragment is ignored. Local
+   * documents' fragments are always checked.
+   */
+  checkFragments: boolean;
+  /**
+   * Absolute folder that local links (`file:` targets from local documents) must stay inside,
+   * through `..` and symbolic links alike; null: the working directory.
+   */
+  rootDir: string | null;
 }
 
 /** Fills every option the caller left out with its default. */
@@ -66,6 +77,8 @@ export function resolveCheckOptions(partial: Partial<CheckOptions> = {}): CheckO
     slowMs: DEFAULT_SLOW_MS,
     certMinDays: DEFAULT_CERT_MIN_DAYS,
     proxy: null,
+    checkFragments: false,
+    rootDir: null,
     ...partial,
   };
 }

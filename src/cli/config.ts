@@ -261,6 +261,8 @@ const optionSchemas = {
   report: stringList,
   proxy: text('a URL'),
   diff: text('a file path'),
+  rootDir: text('a folder path'),
+  checkFragments: flag,
 };
 
 /** Options whose values may hold credentials (as in options.ts): never echoed in a message. */
@@ -280,6 +282,8 @@ export const TRUST_OPTIONS: Readonly<Record<string, { flag: string; refused: (va
   output: { flag: '--output', refused: () => true },
   report: { flag: '--report', refused: () => true },
   diff: { flag: '--diff', refused: () => true },
+  // Inside the config's own folder it only narrows what local links may reach.
+  rootDir: { flag: '--root-dir', refused: (value) => typeof value !== 'string' || isAbsolute(value) || value.split(/[\\/]/).includes('..') },
 };
 
 function refuseUntrusted(path: string, doc: Document, lineCounter: LineCounter, data: Record<string, unknown>): void {
@@ -298,7 +302,7 @@ function refuseUntrusted(path: string, doc: Document, lineCounter: LineCounter, 
 }
 
 /** Options whose value is a file path, resolved against the config file's directory. */
-const PATH_OPTIONS = ['output', 'diff'] as const;
+const PATH_OPTIONS = ['output', 'diff', 'rootDir'] as const;
 
 const regex = parsedBy((source) => {
   try {

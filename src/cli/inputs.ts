@@ -3,7 +3,9 @@
 // input without a single URL fails at once with exit 2.
 import { resolve } from 'node:path';
 import type { InputSource } from '../input/targets.js';
+import { UsageError } from '../model/errors.js';
 import type { Target } from '../model/types.js';
+import { describeFsError } from '../util/fs-errors.js';
 import { printable } from '../util/redact.js';
 import { asInputError, CliError, type CliIo } from './io.js';
 import type { CliOptions } from './options.js';
@@ -114,12 +116,18 @@ async function openSources(inputs: string[], io: CliIo, haveTargets: boolean, op
   }
   const { resolveInputs } = await import('../input/sources.js');
   const check = options.check;
+  const cwd = io.cwd ?? process.cwd();
+  const rootDir = options.rootDir === null ? null : resolve(cwd, options.rootDir);
+  if (rootDir !== null) await checkRootDir(options.rootDir as string, rootDir);
+  // Local links must stay inside --root-dir, else the working directory.
+  check.rootDir = rootDir ?? cwd;
   let list: InputSource[];
   try {
     list = await resolveInputs(paths, {
-      cwd: io.cwd ?? process.cwd(),
+      cwd,
       timeoutMs: check.timeoutMs,
       base: options.base,
+      rootDir,
       stdin: io.stdin,
       // Documents fetched from URLs obey the same rules as the checks themselves (net/ applies --public-only).
       lookup: check.lookup,
@@ -138,4 +146,12 @@ async function openSources(inputs: string[], io: CliIo, haveTargets: boolean, op
     names: paths.map((path) => (path === '-' ? 'stdin' : `"${path}"`)).join(', '),
     usesStdin: paths.includes('-'),
   };
+}
+
+// --root-dir must name a folder: a typo would otherwise report every root-relative link as missing.
+async function checkRootDir(given: string, path: string): Promise<void> {
+  const { stat } = await import('node:fs/promises');
+  const info = await stat(path).catch((error: unknown) => error as Error);
+  if (info instanceof Error) throw new UsageError(`--root-dir: ${describeFsError(info)} (got "${printable(given)}")`);
+  if (!info.isDirectory()) throw new UsageError(`--root-dir: not a folder (got "${printable(given)}")`);
 }

@@ -41,8 +41,10 @@ export interface CliOptions {
   resume: string | null;
   /** --dump: list the targets that would be checked instead of checking them. */
   dump: boolean;
-  /** Resolve relative links in local documents against this URL; null = skip them. */
+  /** Resolve relative links in local documents against this URL; null = check them on disk. */
   base: string | null;
+  /** --root-dir as given: root-relative links of local documents resolve against it; null = they are skipped. */
+  rootDir: string | null;
 }
 
 /** How a run's results are reported and judged: what checking and `urlcheck merge` share. */
@@ -118,6 +120,7 @@ const FLAG_NAMES: Record<string, string> = {
   shard: '--shard',
   resume: '--resume',
   base: '--base',
+  rootDir: '--root-dir',
 };
 
 /** Flags whose values may be secrets and are never echoed in an error. */
@@ -191,6 +194,8 @@ export const cliOptionsSchema = z.object({
   resume: z.string().min(1, { error: 'must be a file path' }).optional(),
   dump: z.boolean().default(false),
   base: z.string().min(1, { error: 'must be an http(s) URL' }).optional(),
+  rootDir: z.string().min(1, { error: 'must be a folder path' }).optional(),
+  checkFragments: z.boolean().default(false),
 });
 
 /** The options `urlcheck merge` takes: how to report and judge, nothing about checking. */
@@ -240,6 +245,9 @@ export function resolveCliOptions(raw: Record<string, unknown>): CliOptions {
       publicOnly: o.publicOnly,
       slowMs: o.slow === 'off' ? null : o.slow,
       certMinDays: o.certMinDays,
+      checkFragments: o.checkFragments,
+      // Resolved against the run's working directory, which is also the default (see inputs.ts).
+      rootDir: o.rootDir ?? null,
     }),
     format: o.format,
     output: o.output ?? null,
@@ -259,6 +267,7 @@ export function resolveCliOptions(raw: Record<string, unknown>): CliOptions {
     resume: o.resume ?? null,
     dump: o.dump,
     base: o.base ?? null,
+    rootDir: o.rootDir ?? null,
   };
 }
 

@@ -1,6 +1,9 @@
+import { sep } from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
+import { pathToFileURL } from 'node:url';
 import type { CheckError, Target } from '../model/types.js';
 import { describeFsError } from '../util/fs-errors.js';
+import { checkableFragment } from '../util/fragments.js';
 import { printable } from '../util/redact.js';
 import { plural } from '../util/text.js';
 import { DEFAULT_DOCUMENT_MAX_BYTES, gunzipIfGzipped } from './decompress.js';
@@ -11,10 +14,10 @@ import { kindFromContentType, kindFromPath } from './kinds.js';
 import { DEFAULT_DOCUMENT_FETCHER } from './fetcher.js';
 import { parseTarget, readListBatches } from './list.js';
 import { peek } from './replay.js';
-import { DocumentError, type DocumentFetcher, type ExtractionStats, type FetchedDocument, type InputKind, type InputSource } from './types.js';
 
-/** Largest Markdown or HTML document, in characters (about bytes): they are parsed whole. */
-export const MAX_WHOLE_DOCUMENT_CHARS = 32 * 1024 * 1024;
+export { MAX_WHOLE_DOCUMENT_CHARS } from './types.js';
+import { DocumentError, MAX_WHOLE_DOCUMENT_CHARS, type DocumentFetcher, type ExtractionStats, type FetchedDocument, type InputKind, type InputSource } from './types.js';
+
 /** How deep sitemap indexes are followed: an index's children are at depth 1, theirs at 2, and so on. */
 export const MAX_SITEMAP_DEPTH = 3;
 /** Most child sitemaps one index may list (the sitemaps protocol's limit); an index is read whole before its children. */
@@ -128,7 +131,8 @@ async function* readSource(source: InputSource, ctx: Context): AsyncGenerator<Ta
     case 'html': {
       const text = await readWhole(texts);
       ctx.stats.documents += 1;
-      yield* documentBatches(kind, text, name, baseUrl, ctx.stats);
+      const local = url === undefined && source.localPath !== undefined ? localLinksOf(source.localPath, source.rootDir ?? null) : null;
+      yield* documentBatches(kind, text, name, baseUrl, ctx.stats, local);
       return;
     }
   }
@@ -140,6 +144,7 @@ async function* documentBatches(
   name: string,
   documentBase: string | null,
   stats: ExtractionStats,
+  local: LocalLinks | null,
 ): AsyncGenerator<Target[]> {
   let links: ExtractedLink[];
   let base = documentBase;
@@ -156,7 +161,7 @@ async function* documentBatches(
   stats.skippedIgnored += ignores.ignored;
   let batch: Target[] = [];
   for (const link of links) {
-    const target = linkTarget(link.href, link.line, name, base, stats);
+    const target = linkTarget(link.href, link.line, name, base, stats, local);
     if (target === null) continue;
     batch.push(target);
     if (batch.length >= DOCUMENT_BATCH) {
@@ -196,15 +201,44 @@ const SCHEME = /^([a-z][a-z0-9+.-]*):/i;
 const HOST_AND_PORT = /^[^\s/:@]+:\d+(?:[/?#]|$)/;
 
 /**
+ * Where the local links of a local document lead: the document's own `file:` URL, against which
+ * relative links resolve, and the root folder's (with its trailing slash), against which
+ * root-relative links (`/docs/a.md`) resolve; null when there is no --root-dir.
+ */
+export interface LocalLinks {
+  document: URL;
+  root: URL | null;
+}
+
+/** The {@link LocalLinks} of the document at absolute `path`, with the optional absolute `rootDir`. */
+export function localLinksOf(path: string, rootDir: string | null): LocalLinks {
+  return { document: pathToFileURL(path), root: rootDir === null ? null : pathToFileURL(rootDir.endsWith(sep) ? rootDir : rootDir + sep) };
+}
+
+/**
  * The target for one link of a document, or null when it is skipped (and counted in `stats`):
- * another scheme than http(s), a same-page link, or a relative link with no base to resolve it.
- * In a document `word:` is a scheme, digits after it or not (`tel:1234567890`, `sms:`, `fax:`):
- * the list's host:port guess does not apply.
+ * another scheme than http(s), a same-page link of a remote document, or a relative link with no
+ * base to resolve it. In a document `word:` is a scheme, digits after it or not (`tel:1234567890`,
+ * `sms:`, `fax:`): the list's host:port guess does not apply.
+ *
+ * In a local document (`local` given), local links become `file:` targets, checked on disk: a
+ * same-page `#fragment` always (the document is at hand), unless it names no anchor (`#top`,
+ * `#:~:text=`, `#/route`: skipped and counted); a relative link (`guide.md`,
+ * `../img/a.png`, `a%20b.md?raw=1#usage`, its query dropped) unless `base` (--base) maps it to a
+ * URL, which wins; a root-relative link (`/docs/a.md`) when `local.root` is set (--root-dir), else
+ * it is skipped and counted (`skippedRootRelative`). A protocol-relative `//host/x` names a host,
+ * not a file: without a base it is skipped as relative.
  * @internal Exported for tests.
  */
-export function linkTarget(href: string, line: number, source: string, base: string | null, stats: ExtractionStats): Target | null {
+export function linkTarget(href: string, line: number, source: string, base: string | null, stats: ExtractionStats, local: LocalLinks | null = null): Target | null {
   const trimmed = href.trim();
-  if (trimmed === '' || trimmed.startsWith('#')) {
+  if (trimmed === '' || trimmed === '#') {
+    stats.skippedFragment += 1;
+    return null;
+  }
+  if (trimmed.startsWith('#')) {
+    // #top, text fragments and script routes name no anchor: nothing to check in the document.
+    if (local !== null && checkableFragment(new URL(trimmed, local.document)) !== null) return fileTarget(trimmed, local.document, source, line);
     stats.skippedFragment += 1;
     return null;
   }
@@ -217,6 +251,12 @@ export function linkTarget(href: string, line: number, source: string, base: str
     return null;
   }
   if (base === null) {
+    if (local !== null && !trimmed.startsWith('//')) {
+      if (!trimmed.startsWith('/')) return fileTarget(trimmed, local.document, source, line);
+      if (local.root !== null) return fileTarget(`.${trimmed}`, local.root, source, line);
+      stats.skippedRootRelative += 1;
+      return null;
+    }
     stats.skippedRelative += 1;
     return null;
   }
@@ -227,6 +267,19 @@ export function linkTarget(href: string, line: number, source: string, base: str
     return parseTarget(trimmed, source, line);
   }
   return parseTarget(resolved, source, line);
+}
+
+// A local link as a file: target: resolved (".." and "." applied, percent-encoding kept in the
+// URL, decoded when the path is read), its query dropped: a file has none.
+function fileTarget(reference: string, against: URL, source: string, line: number): Target {
+  let url: URL;
+  try {
+    url = new URL(reference, against);
+  } catch {
+    return { display: printable(reference), url: null, invalid: { code: 'INVALID_URL', message: 'not a valid local link' }, source, line };
+  }
+  url.search = '';
+  return { display: url.href, url, invalid: null, source, line };
 }
 
 async function* readSitemap(

@@ -21,6 +21,8 @@ export interface ResolveInputsOptions extends Omit<FetchDocumentOptions, 'maxByt
   base: string | null;
   /** What `-` reads. */
   stdin: AsyncIterable<Buffer | string>;
+  /** Absolute folder root-relative links of local documents resolve against (--root-dir); null or absent: they are skipped and counted. */
+  rootDir?: string | null;
 }
 
 /**
@@ -62,7 +64,7 @@ export async function resolveInputs(args: readonly string[], options: ResolveInp
         const matchPath = resolvePath(options.cwd, match);
         seen.add(matchPath);
         await checkReadable(match, matchPath);
-        sources.push(fileSource(match, matchPath, base, fetch, options.signal));
+        sources.push(fileSource(match, matchPath, base, fetch, options.signal, false, options.rootDir ?? null));
       }
       continue;
     }
@@ -72,7 +74,7 @@ export async function resolveInputs(args: readonly string[], options: ResolveInp
     }
     await checkReadable(arg, path);
     seen.add(path);
-    sources.push(fileSource(arg, path, base, fetch, options.signal, info.isFIFO()));
+    sources.push(fileSource(arg, path, base, fetch, options.signal, info.isFIFO(), options.rootDir ?? null));
   }
   return sources;
 }
@@ -88,6 +90,9 @@ export function describeSkipped(stats: ExtractionStats): string | null {
   const parts: string[] = [];
   if (stats.skippedRelative > 0) {
     parts.push(`${plural(stats.skippedRelative, 'relative link')} (use --base <url> to check them)`);
+  }
+  if (stats.skippedRootRelative > 0) {
+    parts.push(`${plural(stats.skippedRootRelative, 'root-relative /link')} (use --root-dir <dir> to check them on disk, or --base <url>)`);
   }
   if (stats.skippedScheme > 0) {
     const schemes = Object.entries(stats.skippedSchemes)
@@ -121,9 +126,9 @@ function signalOf(options: ResolveInputsOptions): { signal?: AbortSignal } {
   return options.signal === undefined ? {} : { signal: options.signal };
 }
 
-function fileSource(name: string, path: string, base: string | null, fetch: DocumentFetcher, signal: AbortSignal | undefined, fifo = false): InputSource {
+function fileSource(name: string, path: string, base: string | null, fetch: DocumentFetcher, signal: AbortSignal | undefined, fifo: boolean, rootDir: string | null): InputSource {
   const open = fifo && signal !== undefined ? () => readFifo(path, signal) : () => createReadStream(path);
-  const source: InputSource = { name, open, baseUrl: base, fetch };
+  const source: InputSource = { name, open, baseUrl: base, fetch, localPath: path, rootDir };
   if (signal !== undefined) source.signal = signal;
   const kind = kindFromPath(path);
   if (kind !== undefined) source.kind = kind;

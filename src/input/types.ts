@@ -8,6 +8,9 @@ import type { CheckError, ErrorCode } from '../model/types.js';
  */
 export type InputKind = 'list' | 'markdown' | 'html' | 'sitemap';
 
+/** Largest Markdown or HTML document, in characters (about bytes): they are parsed whole. */
+export const MAX_WHOLE_DOCUMENT_CHARS = 32 * 1024 * 1024;
+
 /** Every {@link InputKind}, for help text and validation. */
 export const INPUT_KINDS: readonly InputKind[] = ['list', 'markdown', 'html', 'sitemap'];
 
@@ -68,6 +71,10 @@ export interface InputSource {
   baseUrl?: string | null;
   /** Set for a URL input: the document is fetched from it, and its kind and base come from the answer. Holds credentials. */
   url?: URL;
+  /** The absolute path of a local file input: its Markdown/HTML's local links are checked on disk (see `linkTarget`). */
+  localPath?: string;
+  /** Absolute folder root-relative local links (`/docs/a.md`) resolve against (--root-dir); absent or null: they are skipped and counted. */
+  rootDir?: string | null;
   /** Fetches URL inputs and a sitemap index's child sitemaps; absent: a default fetcher (see `fetch-document.ts`). */
   fetch?: DocumentFetcher;
   /**
@@ -82,8 +89,10 @@ export interface InputSource {
  * Counts only grow; one object is shared by every source of a run.
  */
 export interface ExtractionStats {
-  /** Relative links not checked: the document has no URL and no `base` was given. */
+  /** Relative links not checked: the document has no URL or file path, and no `base` was given. */
   skippedRelative: number;
+  /** Root-relative links (`/docs/a.md`) of local documents not checked: no --root-dir (nor `base`) was given. */
+  skippedRootRelative: number;
   /** Links with a scheme other than http: and https: (mailto:, tel:, javascript:, data:, ...). */
   skippedScheme: number;
   /** {@link skippedScheme} by scheme, e.g. `{ 'mailto:': 2, 'tel:': 1 }`. */
@@ -105,5 +114,5 @@ export interface ExtractionStats {
 
 /** A fresh, all-zero {@link ExtractionStats}. */
 export function createExtractionStats(): ExtractionStats {
-  return { skippedRelative: 0, skippedScheme: 0, skippedSchemes: {}, skippedFragment: 0, skippedIgnored: 0, documents: 0, failedSitemaps: 0, repeatedSitemaps: 0 };
+  return { skippedRelative: 0, skippedRootRelative: 0, skippedScheme: 0, skippedSchemes: {}, skippedFragment: 0, skippedIgnored: 0, documents: 0, failedSitemaps: 0, repeatedSitemaps: 0 };
 }

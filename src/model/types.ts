@@ -59,6 +59,21 @@ export const ERROR_CODES = [
    * inflated from gzip, 32 MiB for Markdown and HTML, which are read whole.
    */
   'DOCUMENT_TOO_LARGE',
+  /**
+   * A local link of a local document (`guide.md`, `../img/a.png`, `/docs/x.md` with --root-dir)
+   * names no file or folder, or one that cannot be read (verdict `broken`).
+   */
+  'FILE_NOT_FOUND',
+  /**
+   * A local link resolves outside the root (--root-dir, else the working directory) through `..`
+   * or a symbolic link: reported, never followed (verdict `broken`).
+   */
+  'FILE_OUTSIDE_ROOT',
+  /**
+   * The page or document exists, but the link's `#fragment` is none of its anchors: no heading
+   * slug, `id` or `<a name>` of that name, no line of a `#L10` anchor (verdict `broken`).
+   */
+  'FRAGMENT_NOT_FOUND',
 ] as const;
 
 /** One of {@link ERROR_CODES}. */

@@ -49,6 +49,8 @@ export function journalRunOf(run: RunDescription): JournalRun {
       '--user-agent': check.userAgent,
       '--insecure': on(check.insecure),
       '--public-only': on(check.publicOnly),
+      '--check-fragments': on(check.checkFragments),
+      '--root-dir': check.rootDir === null || check.rootDir === resolve(run.cwd) ? null : check.rootDir,
       '--timeout': String(check.timeoutMs),
       '--connect-timeout': check.connectTimeoutMs === null ? null : String(check.connectTimeoutMs),
       '--retries': String(check.retries),

@@ -87,12 +87,14 @@ export async function* checkInBatches(
   const schedule = (target: Target) => {
     pending += 1;
     const run = () => globalLimit(() => checkTarget(target, ctx));
-    const task = options.perHost === null || target.url === null ? run() : limitFor(target.url.host)(run);
+    // --per-host spares servers; a local file: link has none.
+    const host = options.perHost === null || target.url === null || target.url.protocol === 'file:' ? null : target.url.host;
+    const task = host === null ? run() : limitFor(host)(run);
     task.then(
       (result) => {
         pending -= 1;
         if (result !== null) finished.push(result);
-        if (target.url !== null && options.perHost !== null) releaseHost(target.url.host);
+        if (host !== null) releaseHost(host);
         notifyAll();
       },
       (error: unknown) => {

@@ -82,7 +82,7 @@ export async function runChecks(request: RunRequest): Promise<CheckedRunOutcome>
   const diff = request.diff ?? null;
   const journal = request.journal ?? null;
   const selector = selectsEverything(request.selection) ? null : new TargetSelector(request.selection as TargetSelection);
-  const store = request.dedupe === true ? new DedupeStore() : null;
+  const store = request.dedupe === true ? new DedupeStore(options.checkFragments) : null;
   // --resume and --compare load their code only when asked for: start-up is paid by every run.
   const resume = journal === null ? null : await import('../reports/resume.js');
   const compare = request.compare ? await import('./compare.js') : null;
@@ -187,7 +187,7 @@ export async function runChecks(request: RunRequest): Promise<CheckedRunOutcome>
         for (const result of batch) {
           reported.add(result);
           if (store !== null) {
-            const key = resume.journalKeyOf(result);
+            const key = resume.journalKeyOf(result, options.checkFragments);
             if (key !== null) store.remember(key, result);
           }
           if (diff !== null) result.change = diff.classify(result);

@@ -77,11 +77,13 @@ function fnv1a32Bytes(bytes: Uint8Array): number {
 /**
  * What a target is sharded by: its origin, `protocol//host:port` lower-cased (the URL parser has
  * lower-cased the host and dropped a default port), so every URL of a host lands in one shard; for
+ * a local `file:` link, its file (there is no host to spare, and disk checks spread freely); for
  * a line that is not a URL, its displayed text, so it lands in exactly one shard too.
  */
 export function shardKeyOf(target: Target): string {
   const url = target.url;
-  return url === null ? target.display : `${url.protocol}//${url.host}`.toLowerCase();
+  if (url === null) return target.display;
+  return url.protocol === 'file:' ? url.pathname : `${url.protocol}//${url.host}`.toLowerCase();
 }
 
 /**
@@ -146,6 +148,8 @@ export interface SelectOptions {
   selection?: TargetSelection | null;
   /** Leave out lines whose URL an earlier line already has (its href without the fragment). */
   dedupe?: boolean;
+  /** --check-fragments: a fragment makes an http(s) URL distinct for dedupe (see `dedupeKeyOf`). */
+  checkFragments?: boolean;
   /** Aborting it ends the stage at the next input item. */
   signal?: AbortSignal;
 }
@@ -162,13 +166,13 @@ export interface SelectedTargets extends AsyncIterable<readonly Target[]> {
  * URL. Lines that are not URLs are kept: a run reports them. Streams: holds one batch of input
  * and, with dedupe, a 64-bit hash per distinct URL.
  */
-export function selectTargets(targets: TargetStream, { selection = null, dedupe = false, signal }: SelectOptions = {}): SelectedTargets {
+export function selectTargets(targets: TargetStream, { selection = null, dedupe = false, checkFragments = false, signal }: SelectOptions = {}): SelectedTargets {
   const selector = selectsEverything(selection) ? null : new TargetSelector(selection as TargetSelection);
   const seen = dedupe ? new UrlHashIndex() : null;
   const hash = new Hash64();
   let duplicates = 0;
   const isDuplicate = (target: Target, index: UrlHashIndex): boolean => {
-    const key = dedupeKeyOf(target);
+    const key = dedupeKeyOf(target, checkFragments);
     if (key === null) return false;
     hash.of(key);
     const before = index.size;

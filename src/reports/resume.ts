@@ -4,6 +4,7 @@ import { UsageError } from '../model/errors.js';
 import type { CheckResult, Target } from '../model/types.js';
 import { VERSION } from '../model/version.js';
 import { describeFileKind, describeFsError, type FileKindInfo } from '../util/fs-errors.js';
+import { isCheckedFragment } from '../util/fragments.js';
 import { Hash64, UrlHashIndex } from '../util/hash.js';
 import { printable } from '../util/redact.js';
 import { emptyReportSource, isTornLine, MAX_REPORT_LINE_LENGTH, readReportHead, readReportResults, type ReportSource, type ReportUse } from './reader.js';
@@ -279,21 +280,23 @@ function quoted(value: string): string {
 
 /**
  * The key a journal result is remembered by, to skip re-checking its URL: the href without the
- * fragment, as {@link dedupeKeyOf} gives for a target. Null when the journal cannot tell it: a
- * line that is not an http(s) URL, or a URL whose credentials the journal shows redacted (lines
- * of such a URL not reported yet are checked again; their own reported lines still are not).
+ * fragment (with it under `checkFragments`, or for a local `file:` link), as `dedupeKeyOf` gives
+ * for a target. Null when the journal cannot tell it: a line that is not an http(s) or file: URL,
+ * or a URL whose credentials the journal shows redacted (lines of such a URL not reported yet are
+ * checked again; their own reported lines still are not).
  */
-export function journalKeyOf(result: Pick<CheckResult, 'url'>): string | null {
+export function journalKeyOf(result: Pick<CheckResult, 'url'>, checkFragments = false): string | null {
   let url: URL;
   try {
     url = new URL(result.url);
   } catch {
     return null;
   }
+  if (url.protocol === 'file:') return url.href;
   if ((url.protocol !== 'http:' && url.protocol !== 'https:') || url.username !== '' || url.password !== '') return null;
   const href = url.href;
   const hash = href.indexOf('#');
-  return hash < 0 ? href : href.slice(0, hash);
+  return hash < 0 || (checkFragments && isCheckedFragment(url)) ? href : href.slice(0, hash);
 }
 
 /**

@@ -1,3 +1,4 @@
+import { pathToFileURL } from 'node:url';
 import { statSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -252,7 +253,9 @@ describe('interruptions', () => {
     const run = await runCli([readme, '--dump']);
     expect(run.code).toBe(0);
     expect(run.stdout.trimEnd().split('\n')).toContain('https://cdn.example.com/logo.png');
-    expect(run.stderr).toMatch(/^urlcheck: \d+ targets listed; skipped 2 relative links \(use --base <url> to check them\)/);
+    // Its relative links are files, listed as file: URLs (checked on disk in a run).
+    expect(run.stdout).toContain(`${pathToFileURL(readme).href.replace(/readme\.md$/, '')}docs/guide.md`);
+    expect(run.stderr).toMatch(/^urlcheck: \d+ targets listed; skipped 2 mailto:\/tel: links/);
   });
 
   it('ends quietly when stdout is gone before --help is written (urlcheck --help | head)', async () => {

@@ -16,6 +16,8 @@ export interface DumpRequest {
   selection?: TargetSelection | null;
   /** Leave out lines whose URL an earlier line already lists (as a run with dedupe would). */
   dedupe?: boolean;
+  /** --check-fragments: a fragment makes an http(s) URL distinct, as in a run. */
+  checkFragments?: boolean;
   format: DumpFormat;
   /** Where the list goes (stdout or --output). */
   out: TextWriter;
@@ -66,7 +68,7 @@ export async function dumpCommand(options: CliOptions, input: OpenedInputs, io: 
   // is the input's own text: under GitHub Actions it must not be read as a workflow command.
   const request = { output: options.output, whole: false, usesStdin: input.usesStdin, quiet: options.quiet, untrustedLines: format === 'text' };
   return runWithOutputs(io, request, async ({ out, signal }) => {
-    const dumped = await dumpTargets({ targets: input.targets, selection: options.selection, dedupe: options.dedupe, format, out, signal });
+    const dumped = await dumpTargets({ targets: input.targets, selection: options.selection, dedupe: options.dedupe, checkFragments: options.check.checkFragments, format, out, signal });
     const skipped = input.skipped();
     return { code: EXIT.OK, note: `${describeDump(dumped)}${skipped === null ? '' : `; ${skipped}`}` };
   });
