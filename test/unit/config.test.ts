@@ -586,6 +586,9 @@ describe('a config file found in the working directory (not named with --config)
     ['output: report.json', 'output'],
     ['report: json:report.json', 'report'],
     ['diff: last.json', 'diff'],
+    ['rootDir: /', 'rootDir'],
+    ['rootDir: ../..', 'rootDir'],
+    ['rootDir: docs/../../x', 'rootDir'],
   ])('may not set %s', async (line, key) => {
     const message = await refusal(`retries: 1\n${line}\n`);
     expect(message).toMatch(new RegExp(`^urlcheck\\.config\\.yaml:2: ${key}: not allowed in a config file found in the working directory .*; pass the file with --config <file> to allow it, or give --[a-z-]+ on the command line$`));
@@ -603,6 +606,12 @@ describe('a config file found in the working directory (not named with --config)
   it('may set everything else, and the safe values of insecure and publicOnly', async () => {
     const config = await found('concurrency: 5\ninsecure: false\npublicOnly: true\nformat: json\nfailOn: broken\ntargets: [https://a.test/]\n');
     expect(config.options).toMatchObject({ concurrency: '5', insecure: false, publicOnly: true, format: 'json' });
+  });
+
+  it('may set a rootDir inside its own folder (resolved against it) and checkFragments', async () => {
+    const config = await found('rootDir: site\ncheckFragments: true\n');
+    expect(config.options).toMatchObject({ checkFragments: true });
+    expect(config.options.rootDir).toMatch(/[\\/]site$/);
   });
 
   it('named with --config, may set them all, as before', async () => {
