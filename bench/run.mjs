@@ -6,8 +6,10 @@
 // names, e.g. "W1,S1"; W1 W2 W3 F1 S1 M1 X1 B1 D1), BENCH_M1_URLS (default 1000000; M1 and X1),
 // BENCH_BASELINE_BIN (another build's bin/urlcheck.js, e.g. a worktree of the commit before a
 // change: W3 and S1 then also run it, interleaved with this build, so "no slower" is measured
-// in one run).
-import { spawn } from 'node:child_process';
+// in one run), BENCH_NODE (the node binary every measured process runs on, e.g.
+// `BENCH_NODE="$(scripts/node-line.sh 24)"`; default: the node running this script, which also
+// runs the local servers either way).
+import { execFileSync, spawn } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,6 +25,14 @@ const REPS = Number(process.env.BENCH_REPS ?? 3);
 const ONLY = process.env.BENCH_ONLY ? new Set(process.env.BENCH_ONLY.split(',')) : null;
 const M1_URLS = Number(process.env.BENCH_M1_URLS ?? 1_000_000);
 const BASELINE_BIN = process.env.BENCH_BASELINE_BIN || null;
+const NODE = process.env.BENCH_NODE || process.execPath;
+let NODE_VERSION;
+try {
+  NODE_VERSION = execFileSync(NODE, ['--version'], { encoding: 'utf8' }).trim();
+} catch (error) {
+  console.error(`bench: BENCH_NODE=${NODE} does not run: ${error.message.split('\n')[0]}`);
+  process.exit(2);
+}
 
 if (!existsSync(join(ROOT, 'dist', 'bundle', 'cli.js'))) {
   console.error('bench: dist/ is missing; run `npm run build` first (npm run bench does)');
@@ -74,7 +84,7 @@ function runOnce(args, { captureStdout = false } = {}) {
   const rssFile = join(WORK, `rss-${process.pid}-${probeCount++}`);
   return new Promise((resolve, reject) => {
     const started = performance.now();
-    const child = spawn(process.execPath, ['--require', PROBE, ...args], {
+    const child = spawn(NODE, ['--require', PROBE, ...args], {
       env: { ...process.env, URLCHECK_PROBE_MAXRSS_FILE: rssFile, NO_COLOR: '1', FORCE_COLOR: undefined },
       stdio: ['ignore', captureStdout ? 'pipe' : 'ignore', 'pipe'],
     });
@@ -179,7 +189,7 @@ const urlcheck = (file, ...flags) => [BIN, file, ...flags];
 const log = (text) => process.stderr.write(`bench: ${text}\n`);
 
 try {
-  log(`server ${origin}; ${REPS} runs per variant; node ${process.version}`);
+  log(`server ${origin}; ${REPS} runs per variant; node ${NODE_VERSION} (${NODE})`);
 
   if (wants('W1')) {
     log('W1 seed: 200 URLs × 100 ms, C=50');
@@ -441,7 +451,7 @@ try {
     }
   }
 
-  console.log(`\nurlcheck benchmark — ${new Date().toISOString()}, node ${process.version}, ${REPS} runs per variant (median wall; peak RSS is the max)\n`);
+  console.log(`\nurlcheck benchmark — ${new Date().toISOString()}, node ${NODE_VERSION}, ${REPS} runs per variant (median wall; peak RSS is the max)\n`);
   printTable();
   console.log('\nTargets:');
   for (const verdict of verdicts) console.log(`  ${verdict}`);

@@ -1,8 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, constants as fsConstants, existsSync, openSync, writeSync } from 'node:fs';
+import { closeSync, constants as fsConstants, existsSync, openSync, realpathSync, statSync, writeSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** The built entry point, as users run it. */
@@ -49,6 +49,18 @@ export function runCli(args: string[], options: RunCliOptions = {}): Promise<Cli
     child.stdin.end(options.input ?? '');
     options.onSpawn?.(child);
   });
+}
+
+/**
+ * Whether another user (`uid` in {@link RunCliOptions}) can run the node running the tests: the
+ * binary and every folder above it are executable by others. A node from scripts/node-line.sh
+ * under root's home (mode 700) is not.
+ */
+export function nodeRunnableByOthers(): boolean {
+  for (let path = realpathSync(process.execPath); ; path = dirname(path)) {
+    if ((statSync(path).mode & 0o001) === 0) return false;
+    if (dirname(path) === path) return true;
+  }
 }
 
 /** A preload for `node --require` that records peak RSS and can fake a terminal on stderr (see probe.cjs). */
