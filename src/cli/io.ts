@@ -3,6 +3,7 @@
 // dependencies beyond model/ and util/fs-errors.
 import type { Readable, Writable } from 'node:stream';
 import { UrlcheckError } from '../model/errors.js';
+import type { RunEnd } from '../model/reporter.js';
 import { describeFsError } from '../util/fs-errors.js';
 
 /** Exit codes, defined once: CI scripts depend on them. */
@@ -39,6 +40,12 @@ export interface CliIo {
   cwd?: string;
   /** Aborted with an {@link Interrupt} when the user interrupts the run. */
   signal?: AbortSignal;
+  /**
+   * Told once a run's results are all reported (a check run or a merge, not --dump): its outcome,
+   * and the report files written (--output, then each --report, as given; not the job summary).
+   * The GitHub Action makes step outputs of them.
+   */
+  onRunEnd?: (end: RunEnd, reports: readonly string[]) => void;
 }
 
 /** The reason a run was aborted by a signal (the `reason` of {@link CliIo.signal}). */

@@ -91,7 +91,10 @@ export async function runReported(
       // Annotations link to a file by its path in the repository, not by an absolute path. They
       // are written once every report is done: after stdout's ::stop-commands:: block, on stdout
       // itself when there is one (the runner could read stderr's lines before stdout's).
-      const annotator = createGithubAnnotationsReporter({ ...ctx, err: outputs.commandsGuarded ? out : err }, { workspace: io.env['GITHUB_WORKSPACE'] ?? null });
+      const annotator = createGithubAnnotationsReporter(
+        { ...ctx, err: outputs.commandsGuarded ? out : err },
+        { workspace: io.env['GITHUB_WORKSPACE'] ?? null, cwd: io.cwd ?? process.cwd() },
+      );
       annotations = annotator;
       list.push({ onResult: (result) => annotator.onResult?.(result) });
     }
@@ -107,6 +110,7 @@ export async function runReported(
     const outcome = await run(list.length === 1 ? (list[0] as Reporter) : combineReporters(list), outputs.signal);
     outputs.endUntrusted();
     await annotations?.onRunEnd?.(outcome);
+    io.onRunEnd?.(outcome, [...(options.output === null ? [] : [options.output]), ...options.reports.map((report) => report.path)]);
     return { code: failed(options, outcome) ? EXIT.UNHEALTHY : EXIT.OK, note: input.note?.() ?? null };
   });
 }

@@ -27,15 +27,16 @@ type RequestFunction = (this: Dispatcher, options: Dispatcher.RequestOptions) =>
 
 // undici's index loads fetch, WebSocket, caches and more (~80 ms of start-up); urlcheck needs a
 // few of its modules, each loaded on first use. Their paths are stable across undici 7; if one
-// moves, the index is the fallback.
+// moves, the index is the fallback. Each path is a literal, so that a bundler can follow it: the
+// GitHub Action's bundle (scripts/bundle-action.mjs) inlines these modules and keeps them lazy.
 const requireCjs = createRequire(import.meta.url);
 
-function lazy<T>(path: string, fromIndex: (index: typeof import('undici')) => T): () => T {
+function lazy<T>(load: () => unknown, fromIndex: (index: typeof import('undici')) => T): () => T {
   let loaded: T | undefined;
   return () => {
     if (loaded === undefined) {
       try {
-        loaded = requireCjs(`undici/lib/${path}`) as T;
+        loaded = load() as T;
       } catch {
         loaded = fromIndex(requireCjs('undici') as typeof import('undici'));
       }
@@ -45,12 +46,15 @@ function lazy<T>(path: string, fromIndex: (index: typeof import('undici')) => T)
 }
 
 /** undici's base class of dispatchers (an EventEmitter with `compose`), loaded on first use. */
-export const loadDispatcherBase = lazy<typeof Dispatcher>('dispatcher/dispatcher.js', (index) => index.Dispatcher);
+export const loadDispatcherBase = lazy<typeof Dispatcher>(() => requireCjs('undici/lib/dispatcher/dispatcher.js'), (index) => index.Dispatcher);
 
-const loadAgent = lazy<typeof Agent>('dispatcher/agent.js', (index) => index.Agent);
-const loadPool = lazy<typeof Pool>('dispatcher/pool.js', (index) => index.Pool);
-const loadConnectorBuilder = lazy<(options: object) => Connector>('core/connect.js', (index) => index.buildConnector as unknown as (options: object) => Connector);
-const loadRequest = lazy<RequestFunction>('api/api-request.js', (index) => index.Agent.prototype.request as unknown as RequestFunction);
+const loadAgent = lazy<typeof Agent>(() => requireCjs('undici/lib/dispatcher/agent.js'), (index) => index.Agent);
+const loadPool = lazy<typeof Pool>(() => requireCjs('undici/lib/dispatcher/pool.js'), (index) => index.Pool);
+const loadConnectorBuilder = lazy<(options: object) => Connector>(
+  () => requireCjs('undici/lib/core/connect.js'),
+  (index) => index.buildConnector as unknown as (options: object) => Connector,
+);
+const loadRequest = lazy<RequestFunction>(() => requireCjs('undici/lib/api/api-request.js'), (index) => index.Agent.prototype.request as unknown as RequestFunction);
 
 /** The options urlcheck gives every undici Agent and Pool: limits, idle timers (milliseconds) and a connector function. */
 export type AgentOptions = Omit<Agent.Options, 'connect'> & { connect: Connector };

@@ -1,4 +1,4 @@
-import { isAbsolute, relative, sep } from 'node:path';
+import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { printable } from '../util/redact.js';
 import type { CheckResult } from '../model/types.js';
 import { formatCount, plural } from '../util/text.js';
@@ -24,6 +24,12 @@ export interface GithubAnnotationsOptions {
    * because GitHub links an annotation to a file only by its path in the repository.
    */
   workspace?: string | null;
+  /**
+   * The working directory relative input paths were read from (a step's `working-directory` may
+   * differ from the checkout), so that they too are made relative to `workspace`. Default: none,
+   * relative paths are taken as relative to `workspace`.
+   */
+  cwd?: string | null;
 }
 
 /** A GitHub annotations reporter, and how many results it holds right now (for tests). */
@@ -48,7 +54,7 @@ interface Candidate extends AttentionPlace {
  */
 export function createGithubAnnotationsReporter(
   { err }: ReporterContext,
-  { perKind = DEFAULT_GITHUB_ANNOTATIONS_PER_KIND, workspace = null }: GithubAnnotationsOptions = {},
+  { perKind = DEFAULT_GITHUB_ANNOTATIONS_PER_KIND, workspace = null, cwd = null }: GithubAnnotationsOptions = {},
 ): GithubAnnotationsReporter {
   const errors = new KeepSmallest<Candidate>(perKind, compareAttention);
   const warnings = new KeepSmallest<Candidate>(perKind, compareAttention);
@@ -71,7 +77,7 @@ export function createGithubAnnotationsReporter(
       }
     },
     onRunEnd: () => {
-      const lines = [...errors.sorted(), ...warnings.sorted()].map(({ result }) => annotation(result, workspace));
+      const lines = [...errors.sorted(), ...warnings.sorted()].map(({ result }) => annotation(result, workspace, cwd));
       const left = errorCount - errors.size + (warningCount - warnings.size);
       if (left > 0) {
         const shown = errors.size + warnings.size;
@@ -89,15 +95,16 @@ export function createGithubAnnotationsReporter(
 
 /**
  * The workflow command (without its newline) annotating one result that is not healthy; its
- * `file` is relative to `workspace` when the input lies inside it.
+ * `file` is relative to `workspace` when the input lies inside it (a relative input path is
+ * taken from `cwd`, when given).
  */
-export function annotation(r: CheckResult, workspace: string | null = null): string {
+export function annotation(r: CheckResult, workspace: string | null = null, cwd: string | null = null): string {
   const isWarning = r.verdict === 'warning';
   const code = isWarning ? (r.warnings[0]?.code ?? 'WARNING') : (r.error?.code ?? 'UNKNOWN');
   const messages = isWarning ? r.warnings.map((warning) => warning.message) : [r.error?.message ?? r.verdict];
   const properties: string[] = [];
   if (r.source !== STDIN_SOURCE) {
-    properties.push(`file=${escapeProperty(printable(repositoryPath(r.source, workspace)))}`, `line=${r.line}`);
+    properties.push(`file=${escapeProperty(printable(repositoryPath(r.source, workspace, cwd)))}`, `line=${r.line}`);
   }
   properties.push(`title=${escapeProperty(`urlcheck ${code}`)}`);
   const message = `${r.url} — ${messages.map((text) => printable(text)).join('; ')}`;
@@ -117,9 +124,11 @@ export function escapeProperty(text: string): string {
   return escapeData(text).replaceAll(':', '%3A').replaceAll(',', '%2C');
 }
 
-function repositoryPath(source: string, workspace: string | null): string {
-  if (workspace === null || workspace === '' || !isAbsolute(source)) return source;
-  const inside = relative(workspace, source);
+function repositoryPath(source: string, workspace: string | null, cwd: string | null): string {
+  if (workspace === null || workspace === '') return source;
+  // A document fetched over http(s) is named by its URL: no file in the repository.
+  if (!isAbsolute(source) && (cwd === null || cwd === '' || /^[a-z][a-z\d+.-]*:\/\//i.test(source))) return source;
+  const inside = relative(workspace, resolve(cwd ?? workspace, source));
   if (inside === '' || inside.startsWith('..') || isAbsolute(inside)) return source;
   return inside.split(sep).join('/');
 }
