@@ -5,7 +5,7 @@ import type { CheckOptions } from './options.js';
 import { printable, redactText, redactUrl } from '../util/redact.js';
 import type { StatusRanges } from '../model/status-ranges.js';
 import type { CheckError, CheckResult, CheckWarning, HttpMethod, RedirectHop, Target, Timings, TlsInfo } from '../model/types.js';
-import { CHALLENGE_SNIFF_BYTES, looksChallenged, verdictOf, wantsChallengeSniff } from '../model/verdict.js';
+import { BOT_REFUSAL_STATUS, blockedMessage, CHALLENGE_SNIFF_BYTES, detectBotProtection, verdictOf, wantsChallengeSniff } from '../model/verdict.js';
 import { classifyError } from '../net/classify.js';
 import { connectionOf } from '../net/connection-timing.js';
 import { DEFAULT_BODY_LIMIT_BYTES, evaluateExpectations, needsBody } from './expect.js';
@@ -185,9 +185,9 @@ async function checkWithRetries(target: Target, ctx: CheckContext, page: PageBod
   for (;;) {
     if (ctx.signal.aborted) return null;
     attempts += 1;
-    const outcome = await attempt(target, target.url, ctx, started, page);
+    const outcome = await attempt(target, target.url, ctx, page);
     if (ctx.signal.aborted) return null;
-    if (attempts > retries || !isRetryable(outcome.status, outcome.error)) {
+    if (attempts > retries || !isRetryable(outcome.status, outcome.error, outcome.challenged)) {
       return result(target, started, attempts, outcome, ctx);
     }
     if (outcome.retryAfterMs !== null && outcome.retryAfterMs > maxRetryAfterMs) {
@@ -208,8 +208,10 @@ async function checkWithRetries(target: Target, ctx: CheckContext, page: PageBod
   }
 }
 
-async function attempt(target: Target, start: URL, ctx: CheckContext, checkStarted: number, page: PageBody | null): Promise<AttemptOutcome> {
+async function attempt(target: Target, start: URL, ctx: CheckContext, page: PageBody | null): Promise<AttemptOutcome> {
   const { options } = ctx;
+  // maxResponseMs holds each attempt to itself: a retry is a fresh measurement, not one slowed by the back-off before it.
+  const attemptStarted = performance.now();
   const expect = target.expect ?? null;
   const accept: StatusRanges = expect?.status ?? options.accept;
   const readsBody = needsBody(expect) || page !== null;
@@ -291,7 +293,7 @@ async function attempt(target: Target, start: URL, ctx: CheckContext, checkStart
           body: response.body,
           bodyTruncated: response.bodyTruncated,
           finalUrl: url,
-          durationMs: performance.now() - checkStarted,
+          durationMs: performance.now() - attemptStarted,
           tls: connectionOf(response.probe.socket)?.tls ?? null,
           secrets: ctx.secrets,
         });
@@ -299,11 +301,13 @@ async function attempt(target: Target, start: URL, ctx: CheckContext, checkStart
       }
       const retryAfterMs = status === 429 || status === 503 ? parseRetryAfter(firstHeader(response.headers['retry-after'])) : null;
       const acceptName = expect?.status === undefined ? '--accept' : 'the expected statuses';
+      const protection = detectBotProtection(status, response.headers, response.body);
+      const blocked = protection !== null || status === BOT_REFUSAL_STATUS;
       return outcome({
         status,
         retryAfterMs,
-        challenged: looksChallenged(status, response.headers, response.body),
-        error: { code: 'HTTP_STATUS', message: `status ${status} is not in ${acceptName} ${accept.text}` },
+        challenged: protection !== null,
+        error: { code: 'HTTP_STATUS', message: blocked ? blockedMessage(protection, status) : `status ${status} is not in ${acceptName} ${accept.text}` },
       });
     }
   } catch (error) {

@@ -25,7 +25,7 @@ export interface ExpectInput {
   bodyTruncated: boolean;
   /** The URL that gave the final answer. It may hold credentials: messages show it redacted. */
   finalUrl: URL;
-  /** The whole check so far, in milliseconds. */
+  /** The attempt so far (its redirects included; earlier attempts and back-offs not), in milliseconds. */
   durationMs: number;
   /** The final answer's TLS certificate, or null for http:. */
   tls: TlsInfo | null;

@@ -1,16 +1,15 @@
+import { failureVerdict } from '../model/verdict.js';
 import type { CheckError } from '../model/types.js';
 
-/** Statuses that usually mean "try again later". */
-export const RETRYABLE_STATUSES: ReadonlySet<number> = new Set([429, 502, 503, 504]);
-
-/** Error codes worth another attempt: the failure may well not happen twice. */
-export const RETRYABLE_CODES: ReadonlySet<string> = new Set(['TIMEOUT', 'CONNECTION_RESET', 'CONNECTION_REFUSED', 'PROXY']);
-
-/** True when an attempt that ended with this status/error is worth retrying. */
-export function isRetryable(status: number | null, error: CheckError | null): boolean {
-  if (error === null) return false;
-  if (error.code === 'HTTP_STATUS') return status !== null && RETRYABLE_STATUSES.has(status);
-  return RETRYABLE_CODES.has(error.code);
+/**
+ * True when an attempt that ended with this status/error is worth retrying: exactly the failures
+ * whose verdict is `transient` (model/verdict.ts, the README's "Verdicts and retries"), so what is
+ * retried is what may pass next time, and what may pass next time is retried. `challenged`: the
+ * refusal carried bot-protection markers (`blocked`, never retried: a challenge does not pass on
+ * a second try, and asking again only hammers the wall).
+ */
+export function isRetryable(status: number | null, error: CheckError | null, challenged = false): boolean {
+  return error !== null && failureVerdict(error.code, status, challenged) === 'transient';
 }
 
 /**

@@ -236,8 +236,9 @@ function describeFetchError(error: unknown, timeoutMs: number, deadlineMs: numbe
     case 'ECONNREFUSED':
       return new DocumentError('CONNECTION_REFUSED', 'connection refused');
     case 'ENOTFOUND':
-    case 'EAI_AGAIN':
       return new DocumentError('DNS', 'host not found');
+    case 'EAI_AGAIN':
+      return new DocumentError('DNS_TEMPORARY', 'temporary DNS failure: the host could not be resolved for now');
     case 'ECONNRESET':
     case 'UND_ERR_SOCKET':
       return new DocumentError('CONNECTION_RESET', 'the server closed the connection');

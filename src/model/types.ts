@@ -8,7 +8,7 @@ import type { StatusRanges } from './status-ranges.js';
 export const ERROR_CODES = [
   /** The per-attempt deadline (or an undici connect/header/body timer) expired. */
   'TIMEOUT',
-  /** The host name could not be resolved. */
+  /** The host name does not resolve (ENOTFOUND: no such name, or no address for it). */
   'DNS',
   /** Nothing listens at the address (ECONNREFUSED). */
   'CONNECTION_REFUSED',
@@ -74,6 +74,12 @@ export const ERROR_CODES = [
    * slug, `id` or `<a name>` of that name, no line of a `#L10` anchor (verdict `broken`).
    */
   'FRAGMENT_NOT_FOUND',
+  /**
+   * The resolver could not answer for now (EAI_AGAIN: no DNS server answered in time, or one
+   * answered SERVFAIL): unlike `DNS`, the name may well resolve a moment later, so it is retried
+   * (verdict `transient`).
+   */
+  'DNS_TEMPORARY',
 ] as const;
 
 /** One of {@link ERROR_CODES}. */
@@ -83,10 +89,14 @@ export type ErrorCode = (typeof ERROR_CODES)[number];
  * How a result stands, beyond ok / not ok. Stable values, part of the public contract:
  * - `healthy`: ok, nothing to flag;
  * - `warning`: ok, but worth a look (slow, a permanent redirect, a certificate expiring soon);
- * - `broken`: needs fixing (404/410 and other 4xx, DNS failure, bad certificate, a failed expectation);
- * - `transient`: may pass next time (timeout, reset, refused connection, 5xx after retries);
- * - `blocked`: bot protection answered instead of the page (403 with challenge markers, 999,
- *   429 beyond its retries).
+ * - `broken`: needs fixing (404/410 and other 4xx, an unknown host, bad certificate, a failed
+ *   expectation); never retried;
+ * - `transient`: may pass next time (timeout, reset, refused connection, temporary DNS failure,
+ *   408/425/429, 5xx but 501/505): exactly the failures that are retried, still failing after
+ *   the last retry;
+ * - `blocked`: bot protection answered instead of the page (a 403/429/503 with challenge
+ *   markers, 999); never retried.
+ * The one table of which failure gets which verdict is the README's "Verdicts and retries".
  */
 export const VERDICTS = ['healthy', 'warning', 'broken', 'transient', 'blocked'] as const;
 
@@ -204,7 +214,10 @@ export interface Expectations {
   bodyMatches?: TextPattern[];
   json?: JsonExpectation[];
   headers?: HeaderExpectation[];
-  /** The whole check must take at most this long, in milliseconds. */
+  /**
+   * An attempt (its redirects and a HEAD→GET fallback included) must take at most this long, in
+   * milliseconds; a slower one is `TOO_SLOW`, retried like any transient failure.
+   */
   maxResponseMs?: number;
   /** The TLS certificate must stay valid at least this many more days. */
   certMinDays?: number;

@@ -60,8 +60,8 @@ describe('one URL against a real local server', () => {
   });
 
   it('does not retry a 5xx that is not retryable', async () => {
-    const result = await checkOne(server().url('/status/500'), { retries: 2 });
-    expect(result).toMatchObject({ ok: false, status: 500, attempts: 1 });
+    const result = await checkOne(server().url('/status/501'), { retries: 2 });
+    expect(result).toMatchObject({ ok: false, status: 501, attempts: 1 });
     expect(result.error?.code).toBe('HTTP_STATUS');
   });
 

@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { checkAll } from '../../src/pipeline/pool.js';
-import type { CheckResult } from '../../src/model/types.js';
+import type { CheckResult, Target } from '../../src/model/types.js';
 import { checkOne } from '../helpers/checks.js';
 import { closedPort, collect, SELF_SIGNED, targetsFrom, testOptions, useFixtureServer } from '../helpers/fixtures.js';
 import { drip, startRawServer, waitFor, type LocalServer } from '../helpers/servers.js';
@@ -187,5 +187,65 @@ describe('invalid input lines become results without any request', () => {
     expect(byLine.get(1)?.url).toBe('not a url');
     // Only the one valid line reached the server.
     expect(server().stats.total).toBe(1);
+  });
+});
+
+describe('PROTOCOL_ERROR: what a hostile server got wrong, in plain words, never the parser\'s text', () => {
+  const servers: LocalServer[] = [];
+  afterAll(async () => {
+    await Promise.all(servers.map((s) => s.close()));
+  });
+
+  /** A raw TCP server that answers every request with these bytes. */
+  async function answering(bytes: string | Buffer): Promise<LocalServer> {
+    const server = await startRawServer((socket) => socket.once('data', () => socket.write(bytes)));
+    servers.push(server);
+    return server;
+  }
+
+  const NOT_HTTP = "the server's answer is not HTTP: it does not start with a status line";
+  const MALFORMED_HEADER = "the server sent a malformed header: a character HTTP does not allow in a header's name or value";
+  it.each<[string, string | Buffer, string]>([
+    ['an SSH banner', 'SSH-2.0-OpenSSH_9.6\r\n', `${NOT_HTTP} (it starts with "SSH-2.0-OpenSSH_9.6")`],
+    ['JSON without a status line', '{"status": "up"}\n', `${NOT_HTTP} (it starts with "{"status": "up"}")`],
+    ['a TLS alert (an https: port asked with http:)', Buffer.from([0x15, 0x03, 0x01, 0x00, 0x02, 0x02, 0x28]), `${NOT_HTTP} (it answered in TLS: the URL may need https:)`],
+    ['binary bytes', Buffer.from([0x00, 0x01, 0x02, 0xff, 0x0a]), `${NOT_HTTP} (it starts with binary data)`],
+    ['an unknown HTTP version', 'HTTP/7.5 200 OK\r\ncontent-length: 0\r\n\r\n', "the server's status line names no HTTP version urlcheck speaks (HTTP/1.0 or HTTP/1.1)"],
+    ['a status of six digits', 'HTTP/1.1 999999 X\r\ncontent-length: 0\r\n\r\n', "the server's status line is malformed: no valid three-digit status code"],
+    ['no status at all', 'HTTP/1.1 \r\ncontent-length: 0\r\n\r\n', "the server's status line is malformed: no valid three-digit status code"],
+    ['a status below 100', 'HTTP/1.1 099 Low\r\ncontent-length: 0\r\n\r\n', "the server's status line is malformed: a status code below 100"],
+    ['a space in a header name', 'HTTP/1.1 200 OK\r\nx bad: y\r\ncontent-length: 0\r\n\r\n', MALFORMED_HEADER],
+    ['a NUL byte in a header value', 'HTTP/1.1 200 OK\r\nx-bad: a\0b\r\ncontent-length: 0\r\n\r\n', MALFORMED_HEADER],
+    ['a space before a header\'s colon', 'HTTP/1.1 200 OK\r\ncontent-length : 0\r\n\r\n', MALFORMED_HEADER],
+    ['a folded header line', 'HTTP/1.1 200 OK\r\nx-a: b\r\n  folded\r\ncontent-length: 0\r\n\r\n', 'the server sent a malformed header: a header folded onto a second line'],
+    ['a Content-Length that is not a number', 'HTTP/1.1 200 OK\r\ncontent-length: abc\r\n\r\n', 'the server sent an invalid Content-Length header (empty, not a number, too large, or given twice)'],
+    ['lines ending in LF alone', 'HTTP/1.1 200 OK\ncontent-length: 0\n\n', "the server's answer breaks HTTP's line format: every line must end in CR LF"],
+    ['an unrequested 100 Continue', 'HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n', 'the server sent an answer that was not asked for (an unrequested 100 Continue, or one response too many)'],
+    ['Content-Length beside chunked Transfer-Encoding', 'HTTP/1.1 200 OK\r\ncontent-length: 5\r\ntransfer-encoding: chunked\r\n\r\n0\r\n\r\n', "the server's body is not as long as its Content-Length header says"],
+    ['an unrequested protocol switch', 'HTTP/1.1 101 Switching Protocols\r\nupgrade: websocket\r\nconnection: upgrade\r\n\r\n', 'the server switched protocols (an Upgrade) without being asked to'],
+  ])('%s', async (_what, bytes, message) => {
+    const server = await answering(bytes);
+    const result = await checkOne(server.url('/'), { retries: 2, timeoutMs: 1_500 });
+    expect(result.error).toEqual({ code: 'PROTOCOL_ERROR', message });
+    expect(result).toMatchObject({ verdict: 'broken', attempts: 1, status: null });
+    expect(server.accepted).toBe(1);
+  });
+
+  it.each<[string, string, string]>([
+    ['a chunked body with a chunk size that is not hex', 'HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\nzz\r\nhello\r\n0\r\n\r\n', "the server's chunked body is malformed: a bad chunk size or chunk boundary"],
+    ['a chunk longer than its size', 'HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n5\r\nhelloXX0\r\n\r\n', "the server's chunked body is malformed: a bad chunk size or chunk boundary"],
+  ])('a body that is read (an expectation needs it), %s', async (_what, bytes, message) => {
+    const server = await answering(bytes);
+    const [target] = targetsFrom([server.url('/')]);
+    const [result] = await collect(checkAll([{ ...(target as Target), expect: { bodyContains: ['hello'] } }], testOptions({ retries: 2, timeoutMs: 1_500 })));
+    expect(result?.error).toEqual({ code: 'PROTOCOL_ERROR', message });
+    expect(result?.attempts).toBe(1);
+  });
+
+  it('about 1 MB of headers: says the limit', async () => {
+    const pad = Array.from({ length: 8_000 }, (_, n) => `x-pad-${n}: ${'p'.repeat(120)}\r\n`).join('');
+    const server = await answering(`HTTP/1.1 200 OK\r\ncontent-length: 0\r\n${pad}\r\n`);
+    const result = await checkOne(server.url('/'), { retries: 2, timeoutMs: 1_500 });
+    expect(result.error).toEqual({ code: 'PROTOCOL_ERROR', message: "the server's response headers are larger than 16 KiB" });
   });
 });

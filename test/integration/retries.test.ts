@@ -1,8 +1,11 @@
 import { randomUUID } from 'node:crypto';
+import type { LookupFunction } from 'node:net';
 import { describe, expect, it } from 'vitest';
+import { checkAll } from '../../src/pipeline/pool.js';
+import type { Target } from '../../src/model/types.js';
 import { checkOne } from '../helpers/checks.js';
-import { closedPort, useFixtureServer } from '../helpers/fixtures.js';
-import { startHttpServer } from '../helpers/servers.js';
+import { closedPort, collect, localLookup, targetsFrom, testOptions, useFixtureServer } from '../helpers/fixtures.js';
+import { startHttpServer, type LocalServer } from '../helpers/servers.js';
 
 /** A key no other test uses, so the fixture's per-key failure counters start at zero. */
 const key = () => randomUUID();
@@ -117,5 +120,96 @@ describe('retries', () => {
     expect(result).toMatchObject({ ok: true, status: 200, attempts: 2, finalUrl: server().url(flaky) });
     expect(result.redirects).toHaveLength(1);
     expect(server().requests.map((r) => r.path.split('?')[0])).toEqual(['/redirect-to', flaky, '/redirect-to', flaky]);
+  });
+});
+
+describe('retries follow the verdict policy (README "Verdicts and retries")', () => {
+  /** A server whose answers per path are given in order; the last one repeats. */
+  async function answering(script: Record<string, Array<number | { status: number; delayMs: number }>>): Promise<LocalServer & { hits: Map<string, number> }> {
+    const hits = new Map<string, number>();
+    const server = await startHttpServer((req, res) => {
+      const path = req.url ?? '/';
+      const hit = (hits.get(path) ?? 0) + 1;
+      hits.set(path, hit);
+      const steps = script[path] ?? [404];
+      const step = steps[Math.min(hit, steps.length) - 1] ?? 404;
+      const { status, delayMs } = typeof step === 'number' ? { status: step, delayMs: 0 } : step;
+      setTimeout(() => res.writeHead(status, { 'content-length': 0 }).end(), delayMs);
+    });
+    return Object.assign(server, { hits });
+  }
+
+  it('a health endpoint answering 500 once passes on the retry', async () => {
+    const server = await answering({ '/health': [500, 200] });
+    try {
+      const result = await checkOne(server.url('/health'), { retries: 2, method: 'get' });
+      expect(result).toMatchObject({ ok: true, status: 200, attempts: 2, verdict: 'healthy' });
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('a 500 that outlasts the retries is transient, after every attempt (so the default --fail-on fails the run)', async () => {
+    const server = await answering({ '/health': [500] });
+    try {
+      const result = await checkOne(server.url('/health'), { retries: 3, method: 'get' });
+      expect(result).toMatchObject({ ok: false, status: 500, attempts: 4, verdict: 'transient' });
+      expect(server.hits.get('/health')).toBe(4);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('a 429 that outlasts the retries is transient (rate limited), not blocked: nothing named bot protection', async () => {
+    const server = await answering({ '/api': [429] });
+    try {
+      const result = await checkOne(server.url('/api'), { retries: 1, method: 'get' });
+      expect(result).toMatchObject({ ok: false, status: 429, attempts: 2, verdict: 'transient' });
+      expect(result.error?.message).toBe('status 429 is not in --accept 200-299');
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('a 501 is not retried: the server says it will never do it', async () => {
+    const server = await answering({ '/x': [501, 200] });
+    try {
+      const result = await checkOne(server.url('/x'), { retries: 2, method: 'get' });
+      expect(result).toMatchObject({ ok: false, status: 501, attempts: 1, verdict: 'broken' });
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('a temporary DNS failure (EAI_AGAIN) is retried, and the name resolves on the next attempt', async () => {
+    let lookups = 0;
+    // The resolver hiccups once, as getaddrinfo reports it, then answers.
+    const hiccup: LookupFunction = (hostname, options, callback) => {
+      lookups += 1;
+      if (lookups === 1) {
+        const error = Object.assign(new Error(`getaddrinfo EAI_AGAIN ${hostname}`), { code: 'EAI_AGAIN', errno: -3001, syscall: 'getaddrinfo', hostname });
+        return void (callback as (e: NodeJS.ErrnoException) => void)(error);
+      }
+      localLookup(hostname, options, callback);
+    };
+    const server = await answering({ '/': [200] });
+    try {
+      const result = await checkOne(`http://api.test:${server.port}/`, { retries: 2, lookup: hiccup });
+      expect(result).toMatchObject({ ok: true, status: 200, attempts: 2, verdict: 'healthy' });
+      expect(lookups).toBe(2);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('maxResponseMs times each attempt on its own: a slow first answer, then a fast one, passes', async () => {
+    const server = await answering({ '/slow-once': [{ status: 200, delayMs: 200 }, 200] });
+    try {
+      const [target] = targetsFrom([server.url('/slow-once')]);
+      const [result] = await collect(checkAll([{ ...(target as Target), expect: { maxResponseMs: 100 } }], testOptions({ retries: 2 })));
+      expect(result).toMatchObject({ ok: true, attempts: 2, verdict: 'healthy' });
+    } finally {
+      await server.close();
+    }
   });
 });

@@ -71,14 +71,21 @@ describe('verdicts', () => {
     ['/status/410', 'broken'],
     ['/status/401', 'broken'],
     ['/status/500', 'transient'],
+    ['/status/501', 'broken'],
     ['/status/999', 'blocked'],
-    ['/status/429', 'blocked'],
+    ['/status/429', 'transient'],
     ['/forbidden', 'broken'],
     ['/cloudflare', 'blocked'],
     ['/challenge-page', 'blocked'],
   ])('%s is %s', async (path, verdict) => {
     const result = await checkOne(url(path), { retries: 0 });
     expect(result.verdict).toBe(verdict);
+  });
+
+  it('a blocked result names the bot protection it met, not --accept', async () => {
+    const result = await checkOne(url('/cloudflare'), { retries: 0 });
+    expect(result.error?.message).toBe('Cloudflare bot protection answered instead of the page (status 403); check it in a browser');
+    expect((await checkOne(url('/forbidden'), { retries: 0 })).error?.message).toBe('status 403 is not in --accept 200-299');
   });
 
   it('a refused connection is transient and a DNS failure is broken', async () => {

@@ -16,8 +16,12 @@ describe('classifyError', () => {
     ['UND_ERR_SOCKET', 'CONNECTION_RESET'],
     ['UND_ERR_CLOSED', 'CONNECTION_RESET'],
     ['ENOTFOUND', 'DNS'],
-    ['EAI_AGAIN', 'DNS'],
+    ['EAI_AGAIN', 'DNS_TEMPORARY'],
     ['EAI_FAIL', 'DNS'],
+    ['EAI_NODATA', 'DNS'],
+    ['ESERVFAIL', 'DNS_TEMPORARY'],
+    ['ETIMEOUT', 'DNS_TEMPORARY'],
+    ['ENODATA', 'DNS'],
     ['ETIMEDOUT', 'TIMEOUT'],
     ['UND_ERR_CONNECT_TIMEOUT', 'TIMEOUT'],
     ['UND_ERR_HEADERS_TIMEOUT', 'TIMEOUT'],
@@ -57,9 +61,20 @@ describe('classifyError', () => {
       code: 'DNS',
       message: 'could not resolve host "nowhere.test" (ENOTFOUND)',
     });
+  });
+
+  it('tells a temporary DNS failure (EAI_AGAIN, retried) from a name that does not exist', () => {
+    // The error dns.lookup (getaddrinfo) gives when no resolver answered in time, as Node builds it.
+    const again = errno('EAI_AGAIN', 'getaddrinfo EAI_AGAIN api.example.com', { errno: -3001, syscall: 'getaddrinfo', hostname: 'api.example.com' });
+    expect(classifyError(again)).toEqual({
+      code: 'DNS_TEMPORARY',
+      message: 'temporary DNS failure: could not resolve host "api.example.com" for now (EAI_AGAIN)',
+    });
+    // undici hands the connector's error on as it is, or wrapped as a cause.
+    expect(classifyError(new TypeError('fetch failed', { cause: again })).code).toBe('DNS_TEMPORARY');
     expect(classifyError(errno('EAI_AGAIN', 'getaddrinfo EAI_AGAIN'))).toEqual({
-      code: 'DNS',
-      message: 'could not resolve host (EAI_AGAIN)',
+      code: 'DNS_TEMPORARY',
+      message: 'temporary DNS failure: could not resolve host for now (EAI_AGAIN)',
     });
   });
 
@@ -81,16 +96,91 @@ describe('classifyError', () => {
     });
   });
 
-  it('keeps the parser\'s message for protocol errors and network errors', () => {
-    expect(classifyError(errno('HPE_INVALID_CONSTANT', 'Expected HTTP/'))).toEqual({
-      code: 'PROTOCOL_ERROR',
-      message: 'Expected HTTP/ (HPE_INVALID_CONSTANT)',
-    });
-    expect(classifyError(errno('EHOSTUNREACH', 'connect EHOSTUNREACH 10.0.0.1:80'))).toEqual({
+  it('keeps the system\'s message for network errors', () => {
+    expect(classifyError(errno('EHOSTUNREACH', 'connect EHOSTUNREACH 10.0.0.1:80', { address: '10.0.0.1', port: 80 }))).toEqual({
       code: 'NETWORK_ERROR',
-      message: 'connect EHOSTUNREACH 10.0.0.1:80 (EHOSTUNREACH)',
+      message: 'no route to the host at 10.0.0.1:80 (EHOSTUNREACH)',
     });
-    expect(classifyError({ code: 'EHOSTDOWN' })).toEqual({ code: 'NETWORK_ERROR', message: 'EHOSTDOWN' });
+    expect(classifyError(errno('ENETUNREACH', 'connect ENETUNREACH 2001:db8::1:443', { address: '2001:db8::1', port: 443 })).message).toBe(
+      'network unreachable at [2001:db8::1]:443 (ENETUNREACH)',
+    );
+    expect(classifyError({ code: 'EHOSTDOWN' })).toEqual({ code: 'NETWORK_ERROR', message: 'host is down (EHOSTDOWN)' });
+  });
+
+  /** An error shaped like undici's HTTPParserError: llhttp's reason in parentheses, the bytes from where parsing failed. */
+  const parserError = (reason: string, data?: string) =>
+    Object.assign(new Error(`Response does not match the HTTP/1.1 protocol (${reason})`), { name: 'HTTPParserError', code: undefined, data });
+
+  it.each([
+    ['Expected HTTP/, RTSP/ or ICE/', "the server's answer is not HTTP: it does not start with a status line"],
+    ['Invalid word encountered', "the server's answer is not HTTP: it does not start with a status line"],
+    ['Invalid HTTP version', "the server's status line names no HTTP version urlcheck speaks (HTTP/1.0 or HTTP/1.1)"],
+    ['Invalid major version', "the server's status line names no HTTP version urlcheck speaks (HTTP/1.0 or HTTP/1.1)"],
+    ['Invalid response status', "the server's status line is malformed: no valid three-digit status code"],
+    ['Invalid status code', "the server's status line is malformed: no valid three-digit status code"],
+    ['Expected space after version', "the server's status line is malformed: no valid three-digit status code"],
+    ['Invalid header token', "the server sent a malformed header: a character HTTP does not allow in a header's name or value"],
+    ['Invalid header value char', "the server sent a malformed header: a character HTTP does not allow in a header's name or value"],
+    ['Invalid header field char', "the server sent a malformed header: a character HTTP does not allow in a header's name or value"],
+    ['Unexpected whitespace after header value', "the server sent a malformed header: a header folded onto a second line"],
+    ['Invalid character in Content-Length', "the server sent an invalid Content-Length header (empty, not a number, too large, or given twice)"],
+    ['Duplicate Content-Length', "the server sent an invalid Content-Length header (empty, not a number, too large, or given twice)"],
+    ["Content-Length can't be present with Transfer-Encoding", 'the server sent both Content-Length and Transfer-Encoding, which HTTP forbids'],
+    ['Invalid `Transfer-Encoding` header value', 'the server sent an invalid Transfer-Encoding header'],
+    ['Invalid character in chunk size', "the server's chunked body is malformed: a bad chunk size or chunk boundary"],
+    ['Expected LF after chunk data', "the server's chunked body is malformed: a bad chunk size or chunk boundary"],
+    ['Missing expected CR after response line', "the server's answer breaks HTTP's line format: every line must end in CR LF"],
+    ['Expected LF after CR', "the server's answer breaks HTTP's line format: every line must end in CR LF"],
+    ['Data after `Connection: close`', 'the server sent more data after saying it would close the connection'],
+    ['Invalid EOF state', "the connection ended in the middle of the server's answer"],
+    ['Span callback error in on_status', "the server's answer is not valid HTTP"],
+    ['something llhttp says one day', "the server's answer is not valid HTTP"],
+  ])('says what a parser error (%s) means in plain words, keeping PROTOCOL_ERROR', (reason, message) => {
+    expect(classifyError(parserError(reason))).toEqual({ code: 'PROTOCOL_ERROR', message });
+  });
+
+  it('quotes how a non-HTTP answer starts, and spots a TLS answer to http:', () => {
+    expect(classifyError(parserError('Expected HTTP/, RTSP/ or ICE/', 'SSH-2.0-OpenSSH_9.6\r\n')).message).toBe(
+      'the server\'s answer is not HTTP: it does not start with a status line (it starts with "SSH-2.0-OpenSSH_9.6")',
+    );
+    expect(classifyError(parserError('Expected HTTP/, RTSP/ or ICE/', `${'x'.repeat(60)}\n`)).message).toBe(
+      `the server's answer is not HTTP: it does not start with a status line (it starts with "${'x'.repeat(40)}…")`,
+    );
+    expect(classifyError(parserError('Expected HTTP/, RTSP/ or ICE/', '\u0015\u0003\u0001\u0000\u0002\u0002(')).message).toBe(
+      "the server's answer is not HTTP: it does not start with a status line (it answered in TLS: the URL may need https:)",
+    );
+    expect(classifyError(parserError('Expected HTTP/, RTSP/ or ICE/', '\u0000\u0001binary')).message).toBe(
+      "the server's answer is not HTTP: it does not start with a status line (it starts with binary data)",
+    );
+  });
+
+  it('keeps llhttp\'s HPE_ code when undici gives one', () => {
+    expect(classifyError(errno('HPE_INVALID_CONSTANT', 'Response does not match the HTTP/1.1 protocol (Expected HTTP/)'))).toEqual({
+      code: 'PROTOCOL_ERROR',
+      message: "the server's answer is not HTTP: it does not start with a status line (HPE_INVALID_CONSTANT)",
+    });
+  });
+
+  it('says in plain words what undici reports of other answers that break HTTP', () => {
+    expect(classifyError(errno('UND_ERR_HEADERS_OVERFLOW', 'Headers Overflow Error'))).toEqual({
+      code: 'PROTOCOL_ERROR',
+      message: "the server's response headers are larger than 16 KiB",
+    });
+    expect(classifyError(errno('UND_ERR_RES_CONTENT_LENGTH_MISMATCH', 'Response body length does not match content-length header'))).toEqual({
+      code: 'PROTOCOL_ERROR',
+      message: "the server's body is not as long as its Content-Length header says",
+    });
+    expect(classifyError(errno('UND_ERR_SOCKET', 'bad response'))).toEqual({
+      code: 'PROTOCOL_ERROR',
+      message: 'the server sent an answer that was not asked for (an unrequested 100 Continue, or one response too many)',
+    });
+    expect(classifyError(errno('UND_ERR_SOCKET', 'bad upgrade')).code).toBe('PROTOCOL_ERROR');
+    expect(classifyError(errno('ERR_ASSERTION', 'The expression evaluated to a falsy value:\n\n  assert(statusCode >= 100)\n'))).toEqual({
+      code: 'PROTOCOL_ERROR',
+      message: "the server's status line is malformed: a status code below 100",
+    });
+    // Other socket errors stay resets.
+    expect(classifyError(errno('UND_ERR_SOCKET', 'other side closed')).code).toBe('CONNECTION_RESET');
   });
 
   it('recognises an HTTPParserError by name', () => {

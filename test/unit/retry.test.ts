@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { backoffDelay, isRetryable, parseRetryAfter, RETRYABLE_STATUSES } from '../../src/check/retry.js';
+import { backoffDelay, isRetryable, parseRetryAfter } from '../../src/check/retry.js';
 
 const NOW = Date.parse('2024-05-01T12:00:00Z');
 
@@ -64,38 +64,32 @@ describe('backoffDelay', () => {
   });
 });
 
-describe('isRetryable', () => {
+describe('isRetryable (the whole table: verdict-policy.test.ts)', () => {
   it('never retries a success', () => {
     expect(isRetryable(200, null)).toBe(false);
     expect(isRetryable(503, null)).toBe(false);
   });
 
-  it('retries 429, 502, 503 and 504 only among statuses', () => {
-    expect([...RETRYABLE_STATUSES].sort()).toEqual([429, 502, 503, 504]);
-    for (const status of [429, 502, 503, 504]) {
-      expect(isRetryable(status, { code: 'HTTP_STATUS', message: '' })).toBe(true);
+  it('retries the statuses that may pass on a later attempt: 408, 425, 429, 500 and the 5xx but 501 and 505', () => {
+    for (const status of [408, 425, 429, 500, 502, 503, 504, 507, 520, 599]) {
+      expect(isRetryable(status, { code: 'HTTP_STATUS', message: '' }), String(status)).toBe(true);
     }
-    for (const status of [400, 401, 403, 404, 410, 500, 501, 505]) {
-      expect(isRetryable(status, { code: 'HTTP_STATUS', message: '' })).toBe(false);
+    for (const status of [204, 302, 400, 401, 403, 404, 410, 418, 501, 505, 600, 999]) {
+      expect(isRetryable(status, { code: 'HTTP_STATUS', message: '' }), String(status)).toBe(false);
     }
     expect(isRetryable(null, { code: 'HTTP_STATUS', message: '' })).toBe(false);
   });
 
-  it('retries timeouts, resets and refused connections, nothing else', () => {
-    for (const code of ['TIMEOUT', 'CONNECTION_RESET', 'CONNECTION_REFUSED'] as const) {
-      expect(isRetryable(null, { code, message: '' })).toBe(true);
+  it('never retries a refusal with bot-protection markers: a challenge does not pass on a second try', () => {
+    for (const status of [403, 429, 503]) expect(isRetryable(status, { code: 'HTTP_STATUS', message: '' }, true)).toBe(false);
+  });
+
+  it('retries timeouts, resets, refused connections, temporary DNS failures, unreachable networks and proxies', () => {
+    for (const code of ['TIMEOUT', 'CONNECTION_RESET', 'CONNECTION_REFUSED', 'DNS_TEMPORARY', 'NETWORK_ERROR', 'PROXY', 'TOO_SLOW', 'UNKNOWN'] as const) {
+      expect(isRetryable(null, { code, message: '' }), code).toBe(true);
     }
-    for (const code of [
-      'DNS',
-      'NETWORK_ERROR',
-      'TLS',
-      'TOO_MANY_REDIRECTS',
-      'INVALID_URL',
-      'UNSUPPORTED_PROTOCOL',
-      'PROTOCOL_ERROR',
-      'UNKNOWN',
-    ] as const) {
-      expect(isRetryable(null, { code, message: '' })).toBe(false);
+    for (const code of ['DNS', 'TLS', 'TOO_MANY_REDIRECTS', 'INVALID_URL', 'UNSUPPORTED_PROTOCOL', 'PROTOCOL_ERROR', 'PROXY_AUTH', 'BODY_MISMATCH'] as const) {
+      expect(isRetryable(null, { code, message: '' }), code).toBe(false);
     }
   });
 });

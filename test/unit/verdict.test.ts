@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseFailOn, parseReportTarget } from '../../src/cli/options.js';
 import type { CheckError, ErrorCode } from '../../src/model/types.js';
-import { looksChallenged, verdictOf } from '../../src/model/verdict.js';
+import { blockedMessage, detectBotProtection, looksChallenged, verdictOf } from '../../src/model/verdict.js';
 
 const failure = (code: ErrorCode, status: number | null = null) => ({
   ok: false,
@@ -21,10 +21,14 @@ describe('verdictOf', () => {
     ['HTTP_STATUS', 410, 'broken'],
     ['HTTP_STATUS', 403, 'broken'],
     ['HTTP_STATUS', 500, 'transient'],
+    ['HTTP_STATUS', 501, 'broken'],
     ['HTTP_STATUS', 503, 'transient'],
-    ['HTTP_STATUS', 429, 'blocked'],
+    ['HTTP_STATUS', 408, 'transient'],
+    ['HTTP_STATUS', 429, 'transient'],
     ['HTTP_STATUS', 999, 'blocked'],
     ['DNS', null, 'broken'],
+    ['DNS_TEMPORARY', null, 'transient'],
+    ['NETWORK_ERROR', null, 'transient'],
     ['TLS', null, 'broken'],
     ['INVALID_URL', null, 'broken'],
     ['TOO_MANY_REDIRECTS', 301, 'broken'],
@@ -41,6 +45,7 @@ describe('verdictOf', () => {
 
   it('a challenged refusal is blocked whatever its status', () => {
     expect(verdictOf(failure('HTTP_STATUS', 403), true)).toBe('blocked');
+    expect(verdictOf(failure('HTTP_STATUS', 429), true)).toBe('blocked');
     expect(verdictOf(failure('HTTP_STATUS', 503), true)).toBe('blocked');
   });
 });
@@ -54,6 +59,34 @@ describe('looksChallenged', () => {
     expect(looksChallenged(403, {}, Buffer.from('<script src="https://geo.captcha-delivery.com/captcha/"></script>'))).toBe(true);
     expect(looksChallenged(403, {}, Buffer.from('<h1>Forbidden</h1>'))).toBe(false);
     expect(looksChallenged(200, { 'cf-mitigated': 'challenge' }, null)).toBe(false);
+  });
+});
+
+describe('detectBotProtection and blockedMessage', () => {
+  it.each<[string, number, Record<string, string>, string | null, string | null]>([
+    ['cf-mitigated header', 403, { 'cf-mitigated': 'challenge' }, null, 'Cloudflare'],
+    ['Cloudflare challenge page', 503, {}, '<title>Just a moment...</title><script src="/cdn-cgi/challenge-platform/x"></script>', 'Cloudflare'],
+    ['DataDome header', 403, { 'x-datadome': 'protected' }, null, 'DataDome'],
+    ['DataDome page', 403, {}, '<script src="https://geo.captcha-delivery.com/captcha/"></script>', 'DataDome'],
+    ['AWS WAF header', 403, { 'x-amzn-waf-action': 'captcha' }, null, 'AWS WAF'],
+    ['Akamai server on a 403', 403, { server: 'AkamaiGHost' }, null, 'Akamai'],
+    ['Akamai server on a 503 (an outage page, not a wall)', 503, { server: 'AkamaiGHost' }, null, null],
+    ['Sucuri server', 403, { server: 'Sucuri/Cloudproxy' }, null, 'Sucuri'],
+    ['Imperva header', 403, { 'x-iinfo': '1-2-3' }, null, 'Imperva Incapsula'],
+    ['Imperva page', 403, {}, '<iframe src="/_Incapsula_Resource?x=1"></iframe>', 'Imperva Incapsula'],
+    ['PerimeterX page', 403, {}, '<div id="px-captcha"></div>', 'PerimeterX'],
+    ['a Cloudflare page with an hCaptcha names Cloudflare', 403, {}, '<div class="h-captcha"></div><title>Attention Required! | Cloudflare</title>', 'Cloudflare'],
+    ['a bare reCAPTCHA', 429, {}, '<div class="g-recaptcha"></div>', 'reCAPTCHA'],
+    ['a bare hCaptcha', 403, {}, '<div class="h-captcha"></div>', 'hCaptcha'],
+    ['a plain forbidden page', 403, {}, '<h1>Forbidden</h1>', null],
+    ['markers on a 200', 200, { 'cf-mitigated': 'challenge' }, null, null],
+  ])('%s', (_what, status, headers, body, service) => {
+    expect(detectBotProtection(status, headers, body === null ? null : Buffer.from(body))).toBe(service);
+  });
+
+  it('names the service and the status, and says what to do', () => {
+    expect(blockedMessage('Cloudflare', 403)).toBe('Cloudflare bot protection answered instead of the page (status 403); check it in a browser');
+    expect(blockedMessage(null, 999)).toBe("bot protection answered instead of the page (status 999, LinkedIn's refusal of automated clients); check it in a browser");
   });
 });
 
