@@ -8,9 +8,9 @@ import { describeFsError } from '../util/fs-errors.js';
 
 /** Exit codes, defined once: CI scripts depend on them. */
 export const EXIT = {
-  /** Every URL is healthy. */
+  /** Nothing in --fail-on: by default, every URL is healthy or only warned about. */
   OK: 0,
-  /** At least one URL is unhealthy. */
+  /** Something in --fail-on: by default, at least one URL is unhealthy (broken, transient or blocked). */
   UNHEALTHY: 1,
   /** Usage or input error: bad flag or value, unreadable input, no URLs. */
   USAGE: 2,
@@ -130,4 +130,16 @@ export function colorLevel(
   if (env['COLORTERM'] === 'truecolor' || env['COLORTERM'] === '24bit') return 3;
   if (/-256(color)?$/i.test(env['TERM'] ?? '')) return 2;
   return 1;
+}
+
+/**
+ * True when output should be drawn with ASCII only (`+-|`, `x`, `.`) rather than Unicode box
+ * drawing and symbols: `flag` when --ascii (true) or --no-ascii (false) was given; otherwise
+ * when the locale does not name UTF-8. The locale is the first non-empty of LC_ALL, LC_CTYPE
+ * and LANG, as the C library reads it; none at all (cron, `env -i`) is the "C" locale, ASCII.
+ */
+export function asciiOnly(flag: boolean | null | undefined, env: Record<string, string | undefined>): boolean {
+  if (typeof flag === 'boolean') return flag;
+  const locale = [env['LC_ALL'], env['LC_CTYPE'], env['LANG']].find((value) => value !== undefined && value !== '');
+  return locale === undefined || !/utf-?8/i.test(locale);
 }

@@ -7,7 +7,8 @@ import { VERDICTS, type Verdict } from '../model/types.js';
 import { parseHeader } from '../net/headers.js';
 import { parsePattern, parseShard, type TargetSelection } from '../pipeline/select.js';
 import { FORMATS, type Format } from '../reporters/registry.js';
-import { DURATION, durationMs, parsedBy } from './option-parsers.js';
+import { closestChoice } from '../util/suggest.js';
+import { ChoiceError, DURATION, durationMs, oneOf, parsedBy } from './option-parsers.js';
 
 export * from '../model/defaults.js';
 export { resolveCheckOptions, type CheckOptions } from '../check/options.js';
@@ -25,6 +26,8 @@ export interface CliOptions {
   /** Time the baseline on a random sample of this many targets and extrapolate; null = all (up to {@link DEFAULT_COMPARE_FULL_LIMIT}). */
   compareSample: number | null;
   quiet: boolean;
+  /** --ascii (true) or --no-ascii (false); null = ASCII when the locale is not UTF-8 (see `asciiOnly`). */
+  ascii: boolean | null;
   /** What makes the exit code 1. */
   failOn: FailPolicy;
   /** Extra reports written to files, besides the main one. */
@@ -48,7 +51,7 @@ export interface CliOptions {
 }
 
 /** How a run's results are reported and judged: what checking and `urlcheck merge` share. */
-export type ReportOptions = Pick<CliOptions, 'format' | 'output' | 'quiet' | 'failOn' | 'reports'>;
+export type ReportOptions = Pick<CliOptions, 'format' | 'output' | 'quiet' | 'ascii' | 'failOn' | 'reports'>;
 
 /** What makes the exit code 1: results with these verdicts, and (with --diff) new failures. */
 export interface FailPolicy {
@@ -65,32 +68,46 @@ export interface ReportTarget {
   path: string;
 }
 
-/** Parses `--fail-on`: comma-separated verdicts, `new` (regressions since --diff), or `none`. */
+/** The words --fail-on takes besides the verdicts. */
+const FAIL_ON_WORDS = [...VERDICTS, 'new', 'none'] as const;
+
+/**
+ * Parses `--fail-on`: comma-separated verdicts, `new` (regressions since --diff), or `none`.
+ * Throws a {@link ChoiceError} (with the nearest word) for a word that is none of them.
+ */
 export function parseFailOn(text: string): FailPolicy {
   const parts = text
     .split(',')
     .map((part) => part.trim().toLowerCase())
     .filter((part) => part !== '');
-  if (parts.length === 0) throw new RangeError(`must list verdicts: ${VERDICTS.join(', ')}, new or none`);
+  if (parts.length === 0) throw new RangeError(`must list verdicts, comma-separated: ${FAIL_ON_WORDS.join(', ')}`);
   const verdicts = new Set<Verdict>();
   let onNew = false;
   for (const part of parts) {
     if (part === 'new') onNew = true;
     else if (part === 'none') continue;
     else if ((VERDICTS as readonly string[]).includes(part)) verdicts.add(part as Verdict);
-    else throw new RangeError(`unknown verdict "${part.slice(0, 40)}"; choose from ${VERDICTS.join(', ')}, new, none`);
+    else {
+      throw new ChoiceError(
+        `unknown verdict "${part.slice(0, 40)}"; choose from ${FAIL_ON_WORDS.join(', ')}`,
+        closestChoice(part, FAIL_ON_WORDS),
+      );
+    }
   }
   return { verdicts, onNew, text: parts.join(',') };
 }
 
-/** Parses one `--report format:path`. */
+/**
+ * Parses one `--report format:path`. Throws a {@link ChoiceError} (with the nearest format) for
+ * an unknown format, a RangeError for text that is not format:path.
+ */
 export function parseReportTarget(text: string): ReportTarget {
   const colon = text.indexOf(':');
   const format = (colon < 0 ? '' : text.slice(0, colon)).trim().toLowerCase();
   const path = colon < 0 ? '' : text.slice(colon + 1);
-  if (!(FORMATS as readonly string[]).includes(format) || path === '') {
-    throw new RangeError(`must be format:path with a format of ${FORMATS.join(', ')}, e.g. junit:results.xml`);
-  }
+  const shape = `must be format:path with a format of ${FORMATS.join(', ')}, e.g. junit:results.xml`;
+  if (colon < 0 || path === '') throw new RangeError(shape);
+  if (!(FORMATS as readonly string[]).includes(format)) throw new ChoiceError(shape, closestChoice(format, FORMATS));
   return { format: format as Format, path };
 }
 
@@ -130,7 +147,7 @@ const wholeNumber = (min: number, max: number) =>
   z
     .string()
     .trim()
-    .regex(/^\d+$/, { error: 'must be a whole number' })
+    .regex(/^\d+$/, { error: `must be a whole number from ${min} to ${max}` })
     .transform(Number)
     .pipe(
       z
@@ -139,11 +156,15 @@ const wholeNumber = (min: number, max: number) =>
         .max(max, { error: `must be at most ${max}` }),
     );
 
+/** What a duration flag accepts, for its messages. */
+const DURATION_TEXT = 'a duration such as 500 (milliseconds), 500ms, 2s or 1m';
+
 const duration = (min: number, max: number) =>
   z
     .string()
     .trim()
-    .regex(DURATION, { error: 'must be a duration in milliseconds, such as 5000 or 5s' })
+    .toLowerCase()
+    .regex(DURATION, { error: `must be ${DURATION_TEXT}` })
     .transform((text) => Math.round(durationMs(text)))
     .pipe(
       z
@@ -154,6 +175,21 @@ const duration = (min: number, max: number) =>
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
+/** A duration as {@link duration} reads it, or the word `off`. */
+const durationOrOff = (min: number, max: number) => {
+  const inner = duration(min, max);
+  return z.string().transform((text, ctx): number | 'off' => {
+    if (text.trim().toLowerCase() === 'off') return 'off';
+    const parsed = inner.safeParse(text);
+    if (parsed.success) return parsed.data;
+    for (const issue of parsed.error.issues) {
+      const message = issue.message === `must be ${DURATION_TEXT}` ? `must be ${DURATION_TEXT}, or off` : issue.message;
+      ctx.issues.push({ code: 'custom', message, input: text });
+    }
+    return z.NEVER;
+  });
+};
+
 /** The command line's raw option values (strings, as commander collects them). */
 export const cliOptionsSchema = z.object({
   concurrency: wholeNumber(1, 10_000),
@@ -161,26 +197,20 @@ export const cliOptionsSchema = z.object({
   timeout: duration(1, DAY_MS),
   connectTimeout: duration(1, DAY_MS).optional(),
   retries: wholeNumber(0, 20),
-  method: z
-    .string()
-    .transform((text) => text.trim().toLowerCase())
-    .pipe(z.enum(['head', 'get'], { error: 'must be head or get' })),
+  method: oneOf(['head', 'get'], 'head or get'),
   accept: parsedBy(parseStatusRanges),
   maxRedirects: wholeNumber(0, 100),
   header: z.array(parsedBy(parseHeader)).default([]),
   userAgent: z.string().min(1, { error: 'must not be empty' }),
   insecure: z.boolean().default(false),
   publicOnly: z.boolean().default(false),
-  format: z
-    .string()
-    .transform((text) => text.trim().toLowerCase())
-    .pipe(z.enum(FORMATS, { error: `must be one of ${FORMATS.join(', ')}` })),
+  format: oneOf(FORMATS, `one of ${FORMATS.join(', ')}`),
   output: z.string().min(1, { error: 'must be a file path' }).optional(),
   sequential: z.boolean().default(false),
   compare: z.boolean().default(false),
   compareSample: wholeNumber(1, 1_000_000).optional(),
   quiet: z.boolean().default(false),
-  slow: z.union([z.literal('off'), duration(1, DAY_MS)]).prefault(String(DEFAULT_SLOW_MS)),
+  slow: durationOrOff(1, DAY_MS).prefault(String(DEFAULT_SLOW_MS)),
   certMinDays: wholeNumber(0, 3650).prefault(String(DEFAULT_CERT_MIN_DAYS)),
   failOn: parsedBy(parseFailOn).prefault(DEFAULT_FAIL_ON),
   report: z.array(parsedBy(parseReportTarget)).default([]),
@@ -196,10 +226,12 @@ export const cliOptionsSchema = z.object({
   base: z.string().min(1, { error: 'must be an http(s) URL' }).optional(),
   rootDir: z.string().min(1, { error: 'must be a folder path' }).optional(),
   checkFragments: z.boolean().default(false),
+  // --ascii / --no-ascii; absent: the locale decides (see `asciiOnly`).
+  ascii: z.boolean().optional(),
 });
 
 /** The options `urlcheck merge` takes: how to report and judge, nothing about checking. */
-const reportOptionsSchema = cliOptionsSchema.pick({ format: true, output: true, report: true, failOn: true, diff: true, quiet: true });
+const reportOptionsSchema = cliOptionsSchema.pick({ format: true, output: true, report: true, failOn: true, diff: true, quiet: true, ascii: true });
 
 /** Validates `urlcheck merge`'s raw option values; throws a {@link UsageError} like {@link resolveCliOptions}. */
 export function resolveReportOptions(raw: Record<string, unknown>): ReportOptions & { diff: string | null } {
@@ -209,7 +241,7 @@ export function resolveReportOptions(raw: Record<string, unknown>): ReportOption
   if (o.failOn.onNew && o.diff === undefined) {
     throw new UsageError('--fail-on new needs --diff <previous report>: new failures are counted against it');
   }
-  return { format: o.format, output: o.output ?? null, reports: o.report, failOn: o.failOn, quiet: o.quiet, diff: o.diff ?? null };
+  return { format: o.format, output: o.output ?? null, reports: o.report, failOn: o.failOn, quiet: o.quiet, ascii: o.ascii ?? null, diff: o.diff ?? null };
 }
 
 /**
@@ -255,6 +287,7 @@ export function resolveCliOptions(raw: Record<string, unknown>): CliOptions {
     compare: o.compare || o.compareSample !== undefined,
     compareSample: o.compareSample ?? null,
     quiet: o.quiet,
+    ascii: o.ascii ?? null,
     failOn: o.failOn,
     reports: o.report,
     diff: o.diff ?? null,
@@ -271,12 +304,21 @@ export function resolveCliOptions(raw: Record<string, unknown>): CliOptions {
   };
 }
 
+/**
+ * One line for the first problem: `--flag: what it must be (got "value"); did you mean x?`. The
+ * value is left out when it may be a secret or when the message already says what it got.
+ */
 function describeIssue(issue: z.core.$ZodIssue | undefined, raw: Record<string, unknown>): string {
   if (issue === undefined) return 'invalid options';
   const key = String(issue.path[0] ?? '');
   const flag = FLAG_NAMES[key] ?? `--${key}`;
   let value = raw[key];
   if (Array.isArray(value) && typeof issue.path[1] === 'number') value = value[issue.path[1]];
-  const shown = SECRET_FLAGS.has(key) || value === undefined ? '' : ` (got "${String(value).slice(0, 80)}")`;
-  return `${flag}: ${issue.message}${shown}`;
+  // zod's own wording ("Invalid input: expected string") would not say what the flag accepts.
+  const message = /^invalid\b/i.test(issue.message) ? 'is not a value it accepts (see urlcheck --help)' : issue.message;
+  const text = value === undefined ? null : String(value);
+  const said = message.includes(`"${text}"`) || /\bgot\b/.test(message);
+  const shown = text === null || SECRET_FLAGS.has(key) || said ? '' : ` (got "${text.slice(0, 80)}")`;
+  const suggestion = issue.code === 'custom' ? (issue.params as { suggestion?: unknown } | undefined)?.suggestion : undefined;
+  return `${flag}: ${message}${shown}${typeof suggestion === 'string' ? `; did you mean ${suggestion}?` : ''}`;
 }

@@ -1,10 +1,9 @@
 // The command lines: urlcheck's and `urlcheck merge`'s, with their help. On the start-up path
 // of every run and of --help, so it loads commander and the defaults, never zod or a reporter.
-import { Command, CommanderError, Option } from 'commander';
+import { Command, CommanderError, Help, Option } from 'commander';
 import {
   DEFAULT_ACCEPT,
   DEFAULT_CERT_MIN_DAYS,
-  DEFAULT_COMPARE_FULL_LIMIT,
   DEFAULT_CONCURRENCY,
   DEFAULT_FAIL_ON,
   DEFAULT_FORMAT,
@@ -19,35 +18,51 @@ import { VERSION } from '../model/version.js';
 import { FORMATS } from '../reporters/registry.js';
 import { EXIT, exitOnError, interruptedExit, usageError, type CliIo } from './io.js';
 
+/** The widest --help is drawn, in columns: wider lines are hard to read, narrower terminals get narrower help. */
+const HELP_MAX_COLUMNS = 80;
+
+// Written by hand to fit HELP_MAX_COLUMNS (a test checks every line of --help).
 const EXAMPLES = `
 Examples:
-  $ urlcheck urls.txt                        check every URL in urls.txt, print a table
+  $ urlcheck urls.txt                        a table: what needs attention
   $ cat urls.txt | urlcheck                  read URLs from stdin
-  $ urlcheck a.txt b.txt -f json -o out.json a JSON report of both lists
-  $ urlcheck urls.txt -f ndjson | jq .       one JSON object per line, as results arrive
+  $ urlcheck urls.txt -f json -o out.json    a JSON report; summary on stderr
+  $ urlcheck urls.txt -f ndjson | jq .       one JSON object per result
   $ urlcheck urls.txt -c 100 --per-host 4    100 at once, at most 4 per host
-  $ urlcheck urls.txt --compare              also time the sequential baseline: the speed-up
+  $ urlcheck urls.txt --compare              also time the sequential baseline
+  $ urlcheck urls.txt --report junit:results.xml     and a JUnit file for CI
+  $ urlcheck urls.txt --diff last.json --fail-on new -q    cron: what changed
   $ urlcheck urls.txt -H "Authorization: Bearer $TOKEN" --accept 200-299,401
-  $ urlcheck urls.txt --report junit:results.xml --report ndjson:results.ndjson
-  $ urlcheck urls.txt --diff last.json --fail-on new --quiet    for cron: only what changed
-  $ urlcheck --config probes.yaml            targets with expectations (body, JSON, headers, ...)
-  $ urlcheck merge shard-*.ndjson -f json    combine shard reports (see urlcheck merge --help)
-  $ urlcheck README.md 'docs/**/*.md' --base https://example.com/   the links in documents
-  $ urlcheck https://example.com/sitemap.xml all the URLs of a sitemap (indexes followed)
+  $ urlcheck --config probes.yaml            targets with expectations
+  $ urlcheck README.md 'docs/**/*.md'        the links in documents
+  $ urlcheck https://example.com/sitemap.xml every URL of a sitemap
+  $ urlcheck merge shard-*.ndjson -f json    combine the reports of shards
 
-Input: one URL per line; blank lines and lines starting with # are skipped. Markdown,
-HTML and sitemap files or URLs give the links in them, with their lines. A
-urlcheck.config.json/.yaml in the working directory is read for defaults and targets.
 Verdicts: healthy, warning, broken, transient, blocked (see --fail-on).
-Exit codes: 0 nothing in --fail-on, 1 something in --fail-on, 2 usage or input error,
-            3 a report could not be written, 130 interrupted (SIGINT),
-            143 terminated (SIGTERM), 141 stdout closed.`;
+Exit codes: 0 nothing in --fail-on, 1 something in --fail-on, 2 usage or
+  input error, 3 a report could not be written, 130 interrupted (SIGINT),
+  143 terminated (SIGTERM), 141 stdout closed.`;
 
 const MERGE_EXAMPLES = `
 Examples:
-  $ urlcheck merge shard-*.ndjson                         one table for every shard
-  $ urlcheck merge shard-*.ndjson -f json -o all.json     one JSON report
+  $ urlcheck merge shard-*.ndjson                       one table for all
+  $ urlcheck merge shard-*.ndjson -f json -o all.json   one JSON report
   $ urlcheck merge a.json b.ndjson --report junit:all.xml --fail-on broken`;
+
+/**
+ * The headings of --help's option groups, in the order they are shown. Every option is in one
+ * (a test checks): a new option must choose where it belongs.
+ */
+export const HELP_GROUPS = {
+  input: 'Input:',
+  requests: 'Requests:',
+  verdicts: 'Verdicts:',
+  output: 'Output:',
+  ci: 'CI and cron:',
+  scaleOut: 'Scale-out:',
+  speed: 'Measuring the speed-up:',
+  other: 'Other:',
+} as const;
 
 /** Commander's parser for a repeatable flag: every value, in order. */
 const collect = (value: string, previous: string[] = []) => [...previous, value];
@@ -58,83 +73,152 @@ function option(flags: string, description: string, fallback?: string | number):
   return fallback === undefined ? built : built.default(String(fallback), String(fallback));
 }
 
-/** `-f, --format`: one of the reporter registry's formats. */
-const formatOption = () => new Option('-f, --format <format>', 'report format').choices(FORMATS).default(DEFAULT_FORMAT, DEFAULT_FORMAT);
+/**
+ * `-f, --format`: one of the reporter registry's formats. Checked by options.ts, not by
+ * commander's choices, so a typo gets a "did you mean" and a config file's value the same check.
+ */
+const formatOption = () => option('-f, --format <format>', `${FORMATS.slice(0, -1).join(', ')} or ${FORMATS.at(-1)}`, DEFAULT_FORMAT);
+
+/** --no-color, --ascii and --no-ascii: how the terminal output is drawn. */
+function addDrawingOptions(program: Command): Command {
+  return program
+    .option('--no-color', 'no colours (also NO_COLOR=1; FORCE_COLOR=1 forces)')
+    .option('--ascii', 'ASCII only (default: when the locale is not UTF-8)')
+    .option('--no-ascii', 'Unicode even when the locale is not UTF-8');
+}
+
+// Descriptions are kept to one line at 80 columns where they can be; the README says the rest.
 
 /** The command line of a run: `urlcheck [options] [inputs...]`. */
 export function buildRunProgram(io: CliIo): Command {
   const program = new Command('urlcheck')
     .description('Check lists of URLs, fast: which are healthy and which are not.')
-    .argument('[inputs...]', 'URL lists, Markdown/HTML/sitemap files, globs or URLs of documents; "-" reads stdin (the default when stdin is piped)')
+    .argument('[inputs...]', 'URL lists (one URL per line), Markdown, HTML or sitemap files or URLs, globs; "-" is stdin (the default when piped)')
+    .optionsGroup(HELP_GROUPS.input)
+    .option('--config <file>', 'defaults and targets (default: ./urlcheck.config.*)')
+    .option('--no-config', 'do not read ./urlcheck.config.*')
+    .option('--base <url>', 'resolve relative links in local files against it')
+    .option('--root-dir <dir>', 'the folder local links may not leave (default: .)')
+    .option('--include <regex>', 'check only URLs matching this RE2 regex; repeatable', collect)
+    .option('--exclude <regex>', 'skip URLs matching this RE2 regex; repeatable', collect)
+    .option('--no-dedupe', 'check every line, even when its URL repeats')
+    .option('--dump', 'list the URLs that would be checked, and exit')
+    .optionsGroup(HELP_GROUPS.requests)
     .addOption(option('-c, --concurrency <n>', 'requests in flight at once', DEFAULT_CONCURRENCY))
-    .option('--per-host <n>', 'requests in flight at once per host:port (default: no separate limit)')
-    .addOption(option('-t, --timeout <ms>', 'hard deadline per attempt, redirects included (ms, or 5s / 1m)', DEFAULT_TIMEOUT_MS))
-    .option('--connect-timeout <ms>', 'deadline for TCP+TLS connection setup (default: the --timeout)')
-    .addOption(option('-r, --retries <n>', 'retries for timeouts, resets, refused connections, 429/502/503/504', DEFAULT_RETRIES))
-    .addOption(option('-m, --method <method>', 'head or get; HEAD falls back to GET when a server mishandles HEAD', DEFAULT_METHOD))
-    .addOption(option('--accept <ranges>', 'healthy final statuses, e.g. 200-299,401', DEFAULT_ACCEPT))
-    .addOption(option('--max-redirects <n>', 'redirects to follow; 0 = do not follow', DEFAULT_MAX_REDIRECTS))
-    .option('-H, --header <name:value>', 'extra request header, repeatable (values are never printed)', collect)
-    .addOption(option('--user-agent <text>', 'User-Agent header', DEFAULT_USER_AGENT))
+    .option('--per-host <n>', 'in flight per host:port (default: only -c)')
+    .addOption(option('-t, --timeout <ms>', 'deadline per attempt, ms or 5s/1m', DEFAULT_TIMEOUT_MS))
+    .option('--connect-timeout <ms>', 'deadline to connect (default: the --timeout)')
+    .addOption(option('-r, --retries <n>', 'retries for transient failures', DEFAULT_RETRIES))
+    .addOption(option('-m, --method <method>', 'head or get; HEAD falls back to GET', DEFAULT_METHOD))
+    .addOption(option('--max-redirects <n>', 'redirects to follow, 0 for none', DEFAULT_MAX_REDIRECTS))
+    .option('-H, --header <name:value>', 'extra request header, repeatable; never printed', collect)
+    .addOption(option('--user-agent <text>', 'the User-Agent header', DEFAULT_USER_AGENT))
+    .option('--proxy <url>', 'proxy URL, "" for none (default: HTTP(S)_PROXY)')
     .option('--insecure', 'accept invalid TLS certificates')
-    .option('--public-only', 'refuse loopback, private and link-local addresses, also after DNS and redirects')
+    .option('--public-only', 'refuse loopback, private and link-local addresses')
+    .optionsGroup(HELP_GROUPS.verdicts)
+    .addOption(option('--accept <ranges>', 'healthy final statuses', DEFAULT_ACCEPT))
+    .addOption(option('--slow <ms>', 'warn (SLOW) when slower; or off', DEFAULT_SLOW_MS))
+    .addOption(option('--cert-min-days <n>', 'warn on certificates expiring sooner', DEFAULT_CERT_MIN_DAYS))
+    .option('--check-fragments', 'also check #fragments of http(s) links (a GET each)')
+    .optionsGroup(HELP_GROUPS.output)
     .addOption(formatOption())
-    .option('-o, --output <file>', 'write the report to a file instead of stdout')
-    .option('--report <format:path>', `also write a report to a file, repeatable (formats: ${FORMATS.join(', ')})`, collect)
-    .addOption(option('--fail-on <verdicts>', 'verdicts that make the exit code 1: healthy, warning, broken, transient, blocked, new (with --diff), none', DEFAULT_FAIL_ON))
-    .addOption(option('--slow <ms>', 'flag checks slower than this with a SLOW warning (ms, or 5s; "off")', DEFAULT_SLOW_MS))
-    .addOption(option('--cert-min-days <n>', 'flag TLS certificates expiring in fewer days with a warning', DEFAULT_CERT_MIN_DAYS))
-    .option('--diff <report>', 'compare with a previous JSON or NDJSON report: newly failing, recovered, still failing')
-    .option('--config <file>', 'read defaults and targets from this file (default: ./urlcheck.config.{json,yaml,yml})')
-    .option('--no-config', 'do not read a urlcheck.config file from the working directory')
-    .option('--proxy <url>', 'send requests through this proxy (default: HTTPS_PROXY / HTTP_PROXY, honouring NO_PROXY)')
-    .option('--base <url>', 'resolve relative links in local Markdown/HTML files against this URL (instead of checking them on disk)')
-    .option('--root-dir <dir>', 'check root-relative /links of local Markdown/HTML files on disk under this folder; local links may not leave it (default: the working directory)')
-    .option('--check-fragments', 'also check the #fragment of http(s) links against the page\'s ids (one GET per page); local #fragments are always checked')
-    .option('--include <regex>', 'check only URLs matching this regular expression, repeatable (any may match); a leading (?i) ignores case', collect)
-    .option('--exclude <regex>', 'do not check URLs matching this regular expression, repeatable', collect)
-    .option('--shard <i/n>', 'check only shard i of n (e.g. 2/4): URLs are split by host, the same way on every machine')
-    .option('--no-dedupe', 'check every line, even when an earlier line has the same URL')
-    .option('--resume <journal>', 'continue an interrupted run from this NDJSON journal (created if missing, deleted once the run completes)')
-    .option('--dump', 'list the URLs that would be checked (after --include/--exclude, --shard and dedupe) and exit')
-    .option('--sequential', 'check one URL at a time (the baseline; same code path, concurrency 1)')
-    .option('--compare', `after the run, time the sequential baseline on the same URLs (a random sample of ${DEFAULT_COMPARE_FULL_LIMIT} for longer lists)`)
-    .option('--compare-sample <n>', 'time the baseline on a random sample of n URLs and extrapolate (implies --compare)')
-    .option('-q, --quiet', 'no progress; print only what needs attention (warnings included), with --diff only what changed; nothing otherwise')
-    .option('--no-color', 'no colours (also: NO_COLOR=1; FORCE_COLOR=1 forces them)')
+    .option('-o, --output <file>', 'write the report to this file; summary on stderr')
+    .option('--report <format:path>', 'another report, e.g. junit:out.xml; repeatable', collect);
+  addDrawingOptions(program)
+    .optionsGroup(HELP_GROUPS.ci)
+    .addOption(option('--fail-on <verdicts>', 'verdicts that make the exit code 1, or new, none', DEFAULT_FAIL_ON))
+    .option('--diff <report>', 'compare with a previous JSON/NDJSON report')
+    .option('-q, --quiet', 'no progress; only what needs attention or changed')
+    .optionsGroup(HELP_GROUPS.scaleOut)
+    .option('--shard <i/n>', 'check only shard i of n, split by host (e.g. 2/4)')
+    .option('--resume <journal>', 'continue an interrupted run from this journal')
+    .optionsGroup(HELP_GROUPS.speed)
+    .option('--sequential', 'one URL at a time (the baseline)')
+    .option('--compare', 'also time the sequential baseline: the speed-up')
+    .option('--compare-sample <n>', 'time the baseline on n random URLs, extrapolated')
+    .optionsGroup(HELP_GROUPS.other)
     .version(VERSION, '-V, --version', 'print the version');
-  return withCliBehaviour(program, io, EXAMPLES);
+  return withCliBehaviour(program, io, EXAMPLES, [MERGE_COMMAND]);
 }
+
+/** `urlcheck merge`, as --help lists it among the commands (main.ts runs it; commander does not). */
+const MERGE_COMMAND = new Command('merge')
+  .argument('<reports...>')
+  .description('combine JSON/NDJSON reports into one (merge --help)');
 
 /** The command line of `urlcheck merge <reports...>`. */
 export function buildMergeProgram(io: CliIo): Command {
   const program = new Command('urlcheck merge')
     .description('Combine JSON/NDJSON reports (e.g. one per --shard) into one report, with the summary and exit code of all of them.')
     .argument('<reports...>', 'reports written with -f json or -f ndjson')
+    .optionsGroup(HELP_GROUPS.output)
     .addOption(formatOption())
-    .option('-o, --output <file>', 'write the report to a file instead of stdout')
-    .option('--report <format:path>', 'also write a report to a file, repeatable', collect)
-    .addOption(new Option('--fail-on <verdicts>', 'verdicts that make the exit code 1 (see urlcheck --help)').default(DEFAULT_FAIL_ON, DEFAULT_FAIL_ON))
-    .option('--diff <report>', 'compare with a previous JSON or NDJSON report')
-    .option('-q, --quiet', 'print only what needs attention; nothing otherwise')
-    .option('--no-color', 'no colours');
-  return withCliBehaviour(program, io, MERGE_EXAMPLES);
+    .option('-o, --output <file>', 'write the report to this file; summary on stderr')
+    .option('--report <format:path>', 'another report, e.g. junit:out.xml; repeatable', collect);
+  addDrawingOptions(program)
+    .optionsGroup(HELP_GROUPS.ci)
+    .addOption(option('--fail-on <verdicts>', 'verdicts that make the exit code 1, or new, none', DEFAULT_FAIL_ON))
+    .option('--diff <report>', 'compare with a previous JSON/NDJSON report')
+    .option('-q, --quiet', 'only what needs attention or changed');
+  return withCliBehaviour(program, io, MERGE_EXAMPLES, []);
 }
 
 /**
- * What both commands share: help and examples, suggestions for typos, and errors handed back
- * to {@link runProgram} instead of commander printing them and exiting the process.
+ * Wraps `text` at spaces to lines of at most `width` columns, as commander does, except that a
+ * "(default: …)" phrase is never split: "(default:" / "10)" on two lines reads badly.
  */
-function withCliBehaviour(program: Command, io: CliIo, examples: string): Command {
+export function wrapHelpText(text: string, width: number): string {
+  return text
+    .split(/\r?\n/)
+    .map((line) => {
+      const chunks = line.match(/\s*(?:\(default: [^)]*\)\S*|\S+)/g);
+      if (chunks === null) return '';
+      const lines: string[] = [];
+      let current = chunks[0]?.trimStart() ?? '';
+      for (const chunk of chunks.slice(1)) {
+        if (current.length + chunk.length <= width) current += chunk;
+        else {
+          lines.push(current);
+          current = chunk.trimStart();
+        }
+      }
+      lines.push(current);
+      return lines.join('\n');
+    })
+    .join('\n');
+}
+
+/**
+ * What both commands share: help (grouped, at most {@link HELP_MAX_COLUMNS} wide, `commands`
+ * listed in the usage and under "Commands:") and examples, suggestions for typos, and errors
+ * handed back to {@link runProgram} instead of commander printing them and exiting the process.
+ */
+function withCliBehaviour(program: Command, io: CliIo, examples: string, commands: readonly Command[]): Command {
+  const helpWidth = () => Math.min(HELP_MAX_COLUMNS, io.stdout.isTTY === true && (io.stdout.columns ?? 0) > 0 ? (io.stdout.columns as number) : HELP_MAX_COLUMNS);
   return program
+    .optionsGroup(HELP_GROUPS.other)
     .helpOption('-h, --help', 'show this help')
     .addHelpText('after', examples)
+    .configureHelp({
+      // Below commander's 40, so a 60-column terminal still gets wrapped descriptions.
+      minWidthToWrap: 24,
+      boxWrap: (text, width) => wrapHelpText(text, width),
+      commandUsage(cmd) {
+        const own = Help.prototype.commandUsage.call(this, cmd);
+        const others = commands.map((sub) => `\n       ${cmd.name()} ${sub.name()} [options] ${sub.registeredArguments.map((argument) => `<${argument.name()}...>`).join(' ')}`);
+        return own + others.join('');
+      },
+      visibleCommands: () => [...commands],
+    })
     .showSuggestionAfterError(true)
     .exitOverride()
     .configureOutput({
       writeOut: (text) => io.stdout.write(text),
       writeErr: (text) => io.stderr.write(text),
       outputError: () => {},
+      getOutHelpWidth: helpWidth,
+      getErrHelpWidth: helpWidth,
     });
 }
 
@@ -155,7 +239,7 @@ export async function runProgram(
   } catch (error) {
     if (!(error instanceof CommanderError)) throw error;
     if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version') return EXIT.OK;
-    return usageError(io, `${error.message.replace(/^error: /, '').trim()} (see ${helpCommand})`);
+    return usageError(io, `${commanderMessage(error)} (see ${helpCommand})`);
   }
   try {
     return await command(program.opts<Record<string, unknown>>(), program.args);
@@ -163,6 +247,18 @@ export async function runProgram(
     // Interrupted before the run began (while an input was still opening): 130/143, not an error.
     return interruptedExit(io) ?? exitOnError(io, error);
   }
+}
+
+/**
+ * Commander's error as one line: "unknown option '--concurency'; did you mean --concurrency?"
+ * (commander puts the suggestion on a line of its own).
+ */
+function commanderMessage(error: CommanderError): string {
+  return error.message
+    .replace(/^error: /, '')
+    .replace(/\s*\(Did you mean (.+?)\?\)\s*$/s, '; did you mean $1?')
+    .replace(/\s+/g, ' ')
+    .trim();
 }
 
 /** The command line's values, with the config file's in place of every flag not given on it. */

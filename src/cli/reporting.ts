@@ -7,7 +7,7 @@ import type { DiffTracker } from '../reports/diff.js';
 import { hasUntrustedLines, isDocumentFormat, loadReporter, type Format } from '../reporters/registry.js';
 import { printable } from '../util/redact.js';
 import { describeFileKind } from '../util/fs-errors.js';
-import { colorLevel, EXIT, type CliIo } from './io.js';
+import { asciiOnly, colorLevel, EXIT, type CliIo } from './io.js';
 import type { ReportOptions } from './options.js';
 import type { OutputFile } from './output-paths.js';
 import { runWithOutputs } from './outputs.js';
@@ -71,19 +71,21 @@ export async function runReported(
   };
   return runWithOutputs(io, request, async (outputs) => {
     const { out, err } = outputs;
+    const ascii = asciiOnly(options.ascii, io.env);
     const ctx = {
       out,
       err,
       color: new Chalk({ level: colorLevel(outputs.toStdout ? io.stdout : {}, io.env, colorFlag) }),
       errColor: new Chalk({ level: colorLevel(io.stderr, io.env, colorFlag) }),
       quiet: options.quiet,
+      ascii,
     };
     const list = [(await loadReporter(options.format))(ctx)];
     // Each --report, and the job summary under GitHub Actions: files, so no colour.
     for (const file of reportFiles(options, io.env)) {
       const writer = await outputs.openFile(file.path, file.flag, isDocumentFormat(file.format), file.append);
       const plain = new Chalk({ level: 0 });
-      list.push((await loadReporter(file.format))({ out: writer, err, color: plain, errColor: plain, quiet: false }));
+      list.push((await loadReporter(file.format))({ out: writer, err, color: plain, errColor: plain, quiet: false, ascii }));
     }
     let annotations: Reporter | null = null;
     if (io.env['GITHUB_ACTIONS'] === 'true') {
@@ -98,14 +100,16 @@ export async function runReported(
       annotations = annotator;
       list.push({ onResult: (result) => annotator.onResult?.(result) });
     }
-    if (options.format !== 'table' && !options.quiet) {
+    // The summary on stderr, unless the main report already shows it there: a table on stdout
+    // does; every other format, and any report written to a file (-o), does not.
+    if ((options.format !== 'table' || options.output !== null) && !options.quiet) {
       // When the reader of stdout has gone (`| head`), end quietly: no summary of a cut-short run.
       const summary = stderrSummary.createStderrSummaryReporter(ctx);
       list.push({ onRunEnd: (end) => (outputs.brokenPipe ? undefined : summary.onRunEnd?.(end)) });
     }
     if (io.stderr.isTTY === true && !options.quiet) {
       const total = input.countAhead === null ? Promise.resolve(null) : input.countAhead(outputs.signal).catch(() => null);
-      list.unshift(progress.createProgressReporter(ctx, { total }));
+      list.unshift(progress.createProgressReporter(ctx, { total, dumbTerminal: io.env['TERM'] === 'dumb' }));
     }
     const outcome = await run(list.length === 1 ? (list[0] as Reporter) : combineReporters(list), outputs.signal);
     outputs.endUntrusted();

@@ -7,11 +7,22 @@ export interface LatencySummary {
   max: number;
 }
 
-/** Counts and timings for a whole run. Part of the JSON report's public shape. */
+/**
+ * Counts and timings for a whole run. Part of the JSON report's public shape. Its counts use
+ * the verdicts' words, as every report does: `healthy` + `warning` = `ok`; `broken` +
+ * `transient` + `blocked` = `unhealthy`; `ok` + `unhealthy` = `total`.
+ */
 export interface Summary {
   /** Results reported (one per URL line checked). */
   total: number;
+  /**
+   * Results whose verdict is `healthy`: ok with nothing to flag (`byVerdict.healthy`). urlcheck
+   * 1.0.0 counted every ok result here, warnings included: that count is now {@link ok}.
+   */
   healthy: number;
+  /** Results that are ok (the result's `ok`): verdict `healthy` or `warning`. */
+  ok: number;
+  /** Results that are not ok: verdict `broken`, `transient` or `blocked`. */
   unhealthy: number;
   /** Unhealthy results by error code, e.g. `{ "HTTP_STATUS": 3, "TIMEOUT": 1 }`. */
   byCode: Record<string, number>;
@@ -80,7 +91,7 @@ export class LatencyHistogram {
 /** Folds results into a {@link Summary} as they stream past, holding no result. */
 export class SummaryBuilder {
   private total = 0;
-  private healthy = 0;
+  private ok = 0;
   private retried = 0;
   private redirected = 0;
   private readonly byCode: Record<string, number> = {};
@@ -92,7 +103,7 @@ export class SummaryBuilder {
   /** Adds one result. */
   add(result: CheckResult): void {
     this.total += 1;
-    if (result.ok) this.healthy += 1;
+    if (result.ok) this.ok += 1;
     else if (result.error !== null) this.byCode[result.error.code] = (this.byCode[result.error.code] ?? 0) + 1;
     const statusClass = result.status === null ? 'none' : `${Math.floor(result.status / 100)}xx`;
     this.byStatusClass[statusClass] = (this.byStatusClass[statusClass] ?? 0) + 1;
@@ -115,7 +126,7 @@ export class SummaryBuilder {
 
   /** Unhealthy results added so far. */
   get unhealthyCount(): number {
-    return this.total - this.healthy;
+    return this.total - this.ok;
   }
 
   /** The longest check added so far (lines never requested excluded), in milliseconds. */
@@ -127,8 +138,9 @@ export class SummaryBuilder {
   finish(wallMs: number, interrupted: boolean): Summary {
     return {
       total: this.total,
-      healthy: this.healthy,
-      unhealthy: this.total - this.healthy,
+      healthy: this.byVerdict.healthy,
+      ok: this.ok,
+      unhealthy: this.total - this.ok,
       byCode: sortedByCount(this.byCode),
       byStatusClass: { ...this.byStatusClass },
       byVerdict: { ...this.byVerdict },

@@ -252,7 +252,13 @@ export function describeLineCounts(lines: LineCounts): string | null {
   const count = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
   if (lines.excluded > 0) parts.push(`${count(lines.excluded, 'line')} left out by --include/--exclude`);
   if (lines.otherShards > 0) parts.push(`${count(lines.otherShards, 'line')} left to other shards`);
-  if (lines.duplicates > 0) parts.push(`${count(lines.duplicates, 'duplicate line')} reported from the line that was checked (duplicateOf)`);
+  if (lines.duplicates > 0) {
+    parts.push(
+      lines.duplicates === 1
+        ? '1 line repeats a URL listed earlier (checked once, reported at both lines)'
+        : `${lines.duplicates} lines repeat URLs listed earlier (each URL checked once, reported at every line that lists it)`,
+    );
+  }
   if (lines.replayed > 0) parts.push(`${count(lines.replayed, 'result')} resumed from the journal`);
   if (lines.journalSkipped > 0) parts.push(`${count(lines.journalSkipped, 'damaged journal line')} skipped`);
   if (lines.journalUnverified === true) parts.push("the journal has no header saying which run it belongs to (an older urlcheck wrote it): its results were taken as this run's");

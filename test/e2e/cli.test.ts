@@ -73,6 +73,8 @@ describe('exit codes', () => {
     expect(help.code).toBe(0);
     expect(help.stdout).toContain('Examples:');
     expect(help.stdout).toContain('--concurrency <n>');
+    expect(help.stdout).toContain('urlcheck merge [options] <reports...>');
+    expect(help.stdout.split('\n').filter((line) => line.length > 80)).toEqual([]);
   });
 });
 
@@ -173,6 +175,58 @@ describe('output', () => {
       expect(everything).not.toContain('s3cr3t-value');
       expect(everything).toContain('***@127.0.0.1');
     }
+  });
+});
+
+describe('the summary on stderr', () => {
+  it('is printed whenever the report goes to a file (-o), in every format', async () => {
+    const file = await listFile('summary.txt', [server().url('/ok'), server().url('/status/404')]);
+    for (const format of ['table', 'json', 'ndjson', 'csv', 'junit', 'markdown']) {
+      const out = join(temp.path(), `report.${format}`);
+      const run = await runCli([file, '-f', format, '-o', out, '--retries', '0']);
+      expect({ format, code: run.code, stdout: run.stdout }).toEqual({ format, code: 1, stdout: '' });
+      expect(run.stderr, format).toMatch(/^✔ 1 healthy {2}✖ 1 broken {2}of 2 URLs in /);
+      expect(await readFile(out, 'utf8'), format).not.toBe('');
+    }
+  });
+
+  it('is not repeated on stderr when the table on stdout shows it', async () => {
+    const file = await listFile('summary-stdout.txt', [server().url('/ok')]);
+    const run = await runCli([file]);
+    expect(run.stdout).toContain('✔ 1 healthy  of 1 URL in ');
+    expect(run.stderr).toBe('');
+  });
+
+  it('is left out with --quiet, as for every other report', async () => {
+    const file = await listFile('summary-quiet.txt', [server().url('/ok')]);
+    const run = await runCli([file, '-o', join(temp.path(), 'quiet.txt'), '--quiet']);
+    expect(run).toMatchObject({ code: 0, stdout: '', stderr: '' });
+  });
+});
+
+describe('--ascii and the locale', () => {
+  const NO_LOCALE = { LANG: undefined, LC_ALL: undefined, LC_CTYPE: undefined };
+  const ASCII = /^[\t\n\r\x20-\x7e]*$/;
+
+  it('draws with ASCII only when no locale is set (cron), on stdout and stderr', async () => {
+    const file = await listFile('ascii.txt', [server().url('/ok'), server().url('/status/404')]);
+    const table = await runCli([file, '--retries', '0'], { env: NO_LOCALE });
+    expect(table.code).toBe(1);
+    expect(table.stdout).toMatch(ASCII);
+    expect(table.stdout).toContain('1 healthy');
+    const json = await runCli([file, '-f', 'json', '-o', join(temp.path(), 'ascii.json'), '--retries', '0'], { env: NO_LOCALE });
+    expect(json.stderr).toMatch(ASCII);
+    expect(json.stderr).toContain('1 broken');
+  });
+
+  it('--ascii forces ASCII under a UTF-8 locale; --no-ascii forces Unicode without one', async () => {
+    const file = await listFile('ascii-flags.txt', [server().url('/status/404')]);
+    const ascii = await runCli([file, '--retries', '0', '--ascii'], { env: { LANG: 'en_US.UTF-8' } });
+    expect(ascii.stdout).toMatch(ASCII);
+    const unicode = await runCli([file, '--retries', '0', '--no-ascii'], { env: NO_LOCALE });
+    expect(unicode.stdout).toContain('✖ 1 broken');
+    const latin1 = await runCli([file, '--retries', '0'], { env: { LANG: 'de_DE.ISO-8859-1' } });
+    expect(latin1.stdout).toMatch(ASCII);
   });
 });
 

@@ -107,7 +107,7 @@ describe('dedupe, --include/--exclude and --dump', () => {
     expect(linesOf(results)).toEqual([1, 2, 3, 4]);
     expect(results.find((r) => r.line === 3)).toMatchObject({ url: server.url('/delay/20/a#top'), ok: true, duplicateOf: { source: list, line: 1 } });
     expect(results.find((r) => r.line === 4)).toMatchObject({ duplicateOf: { source: list, line: 2 } });
-    expect(deduped.stderr).toContain('urlcheck: 2 duplicate lines reported from the line that was checked (duplicateOf)\n');
+    expect(deduped.stderr).toContain('urlcheck: 2 lines repeat URLs listed earlier (each URL checked once, reported at every line that lists it)\n');
 
     server.resetStats();
     const every = await run([list, '-f', 'ndjson', '--retries', '0', '--no-dedupe']);
@@ -155,7 +155,7 @@ describe('dedupe, --include/--exclude and --dump', () => {
     server.resetStats();
     const text = await run([list, '--dump', '--exclude', '404']);
     expect(text).toMatchObject({ code: 0, stdout: `${server.url('/ok')}\nhttps://***@example.test/x\nnope\n` });
-    expect(text.stderr).toBe('urlcheck: 3 targets listed; 1 line left out by --include/--exclude; 1 duplicate line not listed (their URL is)\n');
+    expect(text.stderr).toBe('urlcheck: 3 targets listed; 1 line left out by --include/--exclude; 1 line repeats a URL listed earlier and is not listed again\n');
     const ndjson = await run([list, '--dump', '-f', 'ndjson', '--no-dedupe']);
     expect(ndjson.code).toBe(0);
     expect(rows(ndjson.stdout).map((r) => [r.url, r.source, r.line])).toEqual([

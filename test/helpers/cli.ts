@@ -34,7 +34,10 @@ export interface RunCliOptions {
 /** Spawns `node bin/urlcheck.js ...args` and collects its output and exit code. */
 export function runCli(args: string[], options: RunCliOptions = {}): Promise<CliRun> {
   if (!existsSync(BUILT)) throw new Error('dist/ is missing: run `npm run build` (npm test does) before the e2e tests');
-  const env: Record<string, string | undefined> = { ...process.env, NO_COLOR: undefined, FORCE_COLOR: undefined, ...options.env };
+  // A UTF-8 locale whatever the machine's (the output draws Unicode only under one); a test of
+  // another locale sets LANG, LC_CTYPE or LC_ALL itself.
+  const locale = { LC_ALL: undefined, LC_CTYPE: undefined, LANG: 'C.UTF-8' };
+  const env: Record<string, string | undefined> = { ...process.env, NO_COLOR: undefined, FORCE_COLOR: undefined, ...locale, ...options.env };
   for (const key of Object.keys(env)) if (env[key] === undefined) delete env[key];
   return new Promise((resolve, reject) => {
     const ids = options.uid === undefined ? {} : { uid: options.uid, gid: options.uid };

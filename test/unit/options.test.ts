@@ -121,38 +121,66 @@ describe('resolveCliOptions', () => {
 
   it('rejects --concurrency 0 and abc with one line naming the flag and the value', () => {
     expect(usageMessage({ concurrency: '0' })).toBe('--concurrency: must be at least 1 (got "0")');
-    expect(usageMessage({ concurrency: 'abc' })).toBe('--concurrency: must be a whole number (got "abc")');
-    expect(usageMessage({ concurrency: '-3' })).toBe('--concurrency: must be a whole number (got "-3")');
-    expect(usageMessage({ concurrency: '2.5' })).toBe('--concurrency: must be a whole number (got "2.5")');
+    expect(usageMessage({ concurrency: 'abc' })).toBe('--concurrency: must be a whole number from 1 to 10000 (got "abc")');
+    expect(usageMessage({ concurrency: '-3' })).toBe('--concurrency: must be a whole number from 1 to 10000 (got "-3")');
+    expect(usageMessage({ concurrency: '2.5' })).toBe('--concurrency: must be a whole number from 1 to 10000 (got "2.5")');
     expect(usageMessage({ concurrency: '10001' })).toBe('--concurrency: must be at most 10000 (got "10001")');
   });
 
   it('names the flag, not the option key, for camel-case options', () => {
     expect(usageMessage({ perHost: '0' })).toBe('--per-host: must be at least 1 (got "0")');
-    expect(usageMessage({ maxRedirects: 'many' })).toBe('--max-redirects: must be a whole number (got "many")');
+    expect(usageMessage({ maxRedirects: 'many' })).toBe('--max-redirects: must be a whole number from 0 to 100 (got "many")');
     expect(usageMessage({ connectTimeout: 'soon' })).toBe(
-      '--connect-timeout: must be a duration in milliseconds, such as 5000 or 5s (got "soon")',
+      '--connect-timeout: must be a duration such as 500 (milliseconds), 500ms, 2s or 1m (got "soon")',
     );
     expect(usageMessage({ compareSample: '0' })).toBe('--compare-sample: must be at least 1 (got "0")');
     expect(usageMessage({ retries: '21' })).toBe('--retries: must be at most 20 (got "21")');
   });
 
   it('rejects bad --timeout values', () => {
-    expect(usageMessage({ timeout: 'abc' })).toBe('--timeout: must be a duration in milliseconds, such as 5000 or 5s (got "abc")');
-    expect(usageMessage({ timeout: '5h' })).toBe('--timeout: must be a duration in milliseconds, such as 5000 or 5s (got "5h")');
+    expect(usageMessage({ timeout: 'abc' })).toBe('--timeout: must be a duration such as 500 (milliseconds), 500ms, 2s or 1m (got "abc")');
+    expect(usageMessage({ timeout: '5h' })).toBe('--timeout: must be a duration such as 500 (milliseconds), 500ms, 2s or 1m (got "5h")');
     expect(usageMessage({ timeout: '0' })).toBe('--timeout: must be at least 1 ms (got "0")');
     expect(usageMessage({ timeout: '2d' })).toMatch(/^--timeout: /);
   });
 
   it('rejects a bad --accept with the parser\'s reason', () => {
     expect(usageMessage({ accept: '999-1' })).toBe('--accept: 999 is not an HTTP status (100-599) (got "999-1")');
-    expect(usageMessage({ accept: '299-200' })).toBe('--accept: range "299-200" is backwards (write 200-299) (got "299-200")');
-    expect(usageMessage({ accept: '' })).toBe('--accept: expected statuses such as "200-299,401", got an empty value (got "")');
+    expect(usageMessage({ accept: '299-200' })).toBe('--accept: range "299-200" is backwards (write 200-299)');
+    expect(usageMessage({ accept: '' })).toBe('--accept: expected statuses such as "200-299,401", got an empty value');
   });
 
   it('rejects --method put and --format xml, listing the choices', () => {
     expect(usageMessage({ method: 'put' })).toBe('--method: must be head or get (got "put")');
     expect(usageMessage({ format: 'xml' })).toBe('--format: must be one of table, json, ndjson, csv, junit, markdown (got "xml")');
+  });
+
+  it('says what --slow accepts, "off" included, instead of a generic "Invalid input"', () => {
+    expect(usageMessage({ slow: 'fast' })).toBe('--slow: must be a duration such as 500 (milliseconds), 500ms, 2s or 1m, or off (got "fast")');
+    expect(usageMessage({ slow: '0' })).toBe('--slow: must be at least 1 ms (got "0")');
+    expect(resolveCliOptions(raw({ slow: 'OFF' })).check.slowMs).toBeNull();
+    expect(resolveCliOptions(raw({ slow: '2S' })).check.slowMs).toBe(2000);
+  });
+
+  it('suggests the nearest word for a misspelt format, method, verdict or report format', () => {
+    expect(usageMessage({ format: 'jsn' })).toBe('--format: must be one of table, json, ndjson, csv, junit, markdown (got "jsn"); did you mean json?');
+    expect(usageMessage({ format: 'mardown' })).toMatch(/; did you mean markdown\?$/);
+    expect(usageMessage({ method: 'gte' })).toBe('--method: must be head or get (got "gte"); did you mean get?');
+    expect(usageMessage({ failOn: 'brokn' })).toBe(
+      '--fail-on: unknown verdict "brokn"; choose from healthy, warning, broken, transient, blocked, new, none; did you mean broken?',
+    );
+    expect(usageMessage({ failOn: 'broken,warn' })).toMatch(/^--fail-on: unknown verdict "warn"; .* \(got "broken,warn"\); did you mean warning\?$/);
+    expect(usageMessage({ report: ['jsn:out.json'] })).toBe(
+      '--report: must be format:path with a format of table, json, ndjson, csv, junit, markdown, e.g. junit:results.xml (got "jsn:out.json"); did you mean json?',
+    );
+    // Nothing near enough: no suggestion, only what is accepted.
+    expect(usageMessage({ format: 'xml' })).not.toContain('did you mean');
+  });
+
+  it('takes --ascii and --no-ascii, and leaves the choice to the locale without either', () => {
+    expect(resolveCliOptions(raw()).ascii).toBeNull();
+    expect(resolveCliOptions(raw({ ascii: true })).ascii).toBe(true);
+    expect(resolveCliOptions(raw({ ascii: false })).ascii).toBe(false);
   });
 
   it('rejects a bad --header, naming the flag but never echoing the value', () => {
@@ -172,7 +200,7 @@ describe('resolveCliOptions', () => {
 
   it('shortens a very long bad value in the message', () => {
     const message = usageMessage({ concurrency: 'x'.repeat(500) });
-    expect(message).toBe(`--concurrency: must be a whole number (got "${'x'.repeat(80)}")`);
+    expect(message).toBe(`--concurrency: must be a whole number from 1 to 10000 (got "${'x'.repeat(80)}")`);
   });
 
   it('forces concurrency 1 with --sequential', () => {

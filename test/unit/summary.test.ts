@@ -114,6 +114,7 @@ describe('SummaryBuilder', () => {
     expect(new SummaryBuilder().finish(0, false)).toEqual({
       total: 0,
       healthy: 0,
+      ok: 0,
       unhealthy: 0,
       byCode: {},
       byStatusClass: {},
@@ -166,6 +167,22 @@ describe('SummaryBuilder', () => {
       ['TIMEOUT', 1],
       ['TOO_MANY_REDIRECTS', 1],
     ]);
+  });
+
+  it('counts in the verdicts\' words: healthy is the verdict, ok adds the warnings, unhealthy is the rest', () => {
+    const builder = new SummaryBuilder();
+    const slow = { code: 'SLOW' as const, message: 'slow' };
+    builder.add(result());
+    builder.add(result({ verdict: 'warning', warnings: [slow] }));
+    builder.add(result({ verdict: 'warning', warnings: [slow] }));
+    builder.add(result({ ok: false, status: 404, error: { code: 'HTTP_STATUS', message: '404' } }));
+    builder.add(result({ ok: false, status: 503, verdict: 'transient', error: { code: 'HTTP_STATUS', message: '503' } }));
+    const summary = builder.finish(10, false);
+    expect(summary).toMatchObject({ total: 5, healthy: 1, ok: 3, unhealthy: 2 });
+    expect(summary.healthy).toBe(summary.byVerdict.healthy);
+    expect(summary.ok).toBe(summary.byVerdict.healthy + summary.byVerdict.warning);
+    expect(summary.unhealthy).toBe(summary.byVerdict.broken + summary.byVerdict.transient + summary.byVerdict.blocked);
+    expect(builder.unhealthyCount).toBe(2);
   });
 
   it('leaves invalid lines (no request made) out of the latency', () => {

@@ -57,7 +57,9 @@ export function describeDump(outcome: DumpOutcome): string {
   const parts = [`${outcome.listed} ${outcome.listed === 1 ? 'target' : 'targets'} listed`];
   if (outcome.excluded > 0) parts.push(`${lines(outcome.excluded)} left out by --include/--exclude`);
   if (outcome.otherShards > 0) parts.push(`${lines(outcome.otherShards)} left to other shards`);
-  if (outcome.duplicates > 0) parts.push(`${outcome.duplicates} duplicate ${outcome.duplicates === 1 ? 'line' : 'lines'} not listed (their URL is)`);
+  if (outcome.duplicates > 0) {
+    parts.push(`${outcome.duplicates} ${outcome.duplicates === 1 ? 'line repeats a URL' : 'lines repeat URLs'} listed earlier and ${outcome.duplicates === 1 ? 'is' : 'are'} not listed again`);
+  }
   return parts.join('; ');
 }
 

@@ -31,6 +31,7 @@ export async function runCommand(args: readonly string[], io: CliIo): Promise<nu
 async function readConfig(raw: Record<string, unknown>, cwd: string): Promise<LoadedConfig | null> {
   if (raw['config'] === false) return null;
   const given = typeof raw['config'] === 'string' ? raw['config'] : null;
+  if (given?.trim() === '') throw new UsageError('--config: must be a file path (got "")');
   const path = given ?? (await (await import('../config-find.js')).findConfig(cwd));
   if (path === null) return null;
   const { loadConfig } = await import('../config.js');
