@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { fstatSync } from 'node:fs';
 import { open, rename, rm, stat } from 'node:fs/promises';
 import type { Writable } from 'node:stream';
+import { wrapWords } from '../reporters/format.js';
 import { describeFsError } from '../util/fs-errors.js';
 import { printable } from '../util/redact.js';
 import { TextWriter } from '../util/text-writer.js';
@@ -193,7 +194,8 @@ export async function runWithOutputs(io: CliIo, request: OutputRequest, work: (o
   }
   endUntrusted();
   // When the reader of stdout has gone (`| head`), end quietly: no note about a cut-short run.
-  if (done.note !== null && !request.quiet && !brokenPipe) err.write(`urlcheck: ${done.note}\n`);
+  // Wrapped at spaces to the terminal's width (no wider than it, and never inside a word).
+  if (done.note !== null && !request.quiet && !brokenPipe) err.write(`${wrapWords(`urlcheck: ${done.note}`, err.columns ?? Number.POSITIVE_INFINITY, '  ').join('\n')}\n`);
   const toCommit = [...(main === null ? [] : [{ opened: main, writer: out }]), ...files];
   if (main === null) await out.flush();
   for (const { opened, writer } of toCommit) await opened.commit(writer).catch((error: unknown) => fail(opened.name, error));

@@ -47,6 +47,12 @@ export interface Reporter {
  */
 export interface ReportWriter {
   write(text: string): Promise<void> | undefined;
+  /**
+   * Hands everything written so far to the stream now (not at the end of the event-loop turn)
+   * and resolves once it is written: the progress line's erase must reach the terminal before a
+   * report on another stream does.
+   */
+  flush?(): Promise<void>;
   /** True when the stream is an interactive terminal. */
   readonly isTTY: boolean;
   /** The terminal's width in columns, when it is one. */
@@ -65,6 +71,11 @@ export interface ReporterContext {
   errColor: ChalkInstance;
   /** --quiet: print only what needs attention. */
   quiet: boolean;
+  /**
+   * Draw with ASCII only (`+-|` borders, `+ ! x ~ #` verdicts): --ascii, or a locale that is not UTF-8 (cron's
+   * default). Absent: Unicode box drawing and symbols.
+   */
+  ascii?: boolean;
 }
 
 /** Builds a reporter for one run. */

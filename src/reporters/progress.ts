@@ -1,4 +1,5 @@
 import { formatCount } from '../util/text.js';
+import { glyphsFor, UNICODE_GLYPHS, type Glyphs } from './format.js';
 import type { Reporter, ReporterContext } from '../model/reporter.js';
 
 /** The progress line is redrawn at most this often, in milliseconds. */
@@ -6,6 +7,12 @@ export const PROGRESS_INTERVAL_MS = 100;
 
 /** The rate (and so the ETA) is measured over about this much of the recent past, in milliseconds. */
 export const RATE_WINDOW_MS = 5_000;
+
+/**
+ * The recent rate needs at least this many redraws in its window; with fewer (results arriving
+ * seconds apart), one slow URL would swing it wildly, so the average since the start is shown.
+ */
+export const MIN_RATE_SAMPLES = 3;
 
 /** A bar narrower than this many columns is left out rather than drawn uselessly thin. */
 export const MIN_BAR_COLUMNS = 10;
@@ -27,17 +34,31 @@ export interface ProgressOptions {
   columns?: number;
   /** The clock, in milliseconds (`performance.now` by default); tests inject their own. */
   now?: () => number;
+  /**
+   * The terminal cannot move the cursor or draw colours (`TERM=dumb`: Emacs' shell, some CI
+   * consoles): no line is redrawn, so nothing is shown while the run goes on, only a plain line
+   * when the sequential baseline starts. The CLI sets it from the environment.
+   */
+  dumbTerminal?: boolean;
 }
 
 /**
  * A live progress line on stderr, redrawn at most every {@link PROGRESS_INTERVAL_MS}: with a known
  * total, a bar with done/total, the percentage, failures so far, the rate and an ETA; without one,
  * results so far, failures and the rate. It fits the terminal's width (dropping the bar, then the
- * rate, the ETA and the percentage as it narrows) and erases itself when the run ends. On a stream
- * that is not a terminal it writes nothing at all.
+ * rate, the ETA and the percentage as it narrows) and erases itself when the run ends, before any
+ * report is written (its `onRunEnd` must come first). On a stream that is not a terminal it writes
+ * nothing at all; on a dumb terminal, see {@link ProgressOptions.dumbTerminal}. With `ascii`, the
+ * bar and separators are ASCII.
  */
-export function createProgressReporter({ err, errColor: c }: ReporterContext, options: ProgressOptions = {}): Reporter {
+export function createProgressReporter({ err, errColor: c, ascii }: ReporterContext, options: ProgressOptions = {}): Reporter {
   if (!err.isTTY) return {};
+  const glyphs = glyphsFor(ascii);
+  if (options.dumbTerminal === true) {
+    return {
+      onBaselineStart: ({ sampleSize, estimated }) => err.write(`urlcheck: ${baselineText(sampleSize, estimated, glyphs)}\n`),
+    };
+  }
   const now = options.now ?? (() => performance.now());
   let total: number | null = typeof options.total === 'number' ? options.total : null;
   let started = now();
@@ -55,22 +76,28 @@ export function createProgressReporter({ err, errColor: c }: ReporterContext, op
     shown = true;
     return err.write(ERASE_LINE + text);
   };
+  // The erase is handed to the terminal at once, not batched: the report that follows goes to
+  // another stream (stdout), whose text must not land on the progress line.
   const clear = () => {
     if (!shown) return undefined;
     shown = false;
-    return err.write(ERASE_LINE);
+    void err.write(ERASE_LINE);
+    return err.flush?.();
   };
   const redraw = (at: number) => {
     lastDraw = at;
     samples.push({ at, done });
     while (samples.length > 2 && at - (samples[1] as { at: number }).at >= RATE_WINDOW_MS) samples.shift();
     const columns = options.columns ?? err.columns ?? DEFAULT_COLUMNS;
-    return draw(progressLine({ done, unhealthy, total, ratePerSecond: rate(at), columns }, c));
+    return draw(progressLine({ done, unhealthy, total, ratePerSecond: rate(at), columns }, c, glyphs));
   };
   const rate = (at: number): number => {
+    const average = done / Math.max((at - started) / 1_000, 0.001);
+    // The last frame says how the whole run went: its last URL may have taken seconds alone.
+    if (total !== null && done >= total) return average;
     const oldest = samples[0] as { at: number; done: number };
-    // Until the window holds a second of history, the average since the start is steadier.
-    if (at - oldest.at < 1_000) return done / Math.max((at - started) / 1_000, 0.001);
+    // Until the window holds a second of history and a few redraws, the average since the start is steadier.
+    if (at - oldest.at < 1_000 || samples.length < MIN_RATE_SAMPLES) return average;
     return (done - oldest.done) / ((at - oldest.at) / 1_000);
   };
 
@@ -98,7 +125,7 @@ export function createProgressReporter({ err, errColor: c }: ReporterContext, op
     },
     onBaselineStart: ({ sampleSize, estimated }) => {
       inBaseline = true;
-      const text = ` timing the sequential baseline on ${formatCount(sampleSize)} URLs${estimated ? ' (a sample)' : ''}, one at a time…`;
+      const text = ` ${baselineText(sampleSize, estimated, glyphs)}`;
       return draw(fit([{ text: 'urlcheck', style: c.cyan }, { text }], Math.max((options.columns ?? err.columns ?? DEFAULT_COLUMNS) - 1, 1)));
     },
     onRunEnd: () => {
@@ -106,6 +133,10 @@ export function createProgressReporter({ err, errColor: c }: ReporterContext, op
       return clear();
     },
   };
+}
+
+function baselineText(sampleSize: number, estimated: boolean, glyphs: Glyphs): string {
+  return `timing the sequential baseline on ${formatCount(sampleSize)} URLs${estimated ? ' (a sample)' : ''}, one at a time${glyphs.ellipsis}`;
 }
 
 /** What one progress line shows. */
@@ -128,16 +159,19 @@ interface Segment {
 
 /**
  * The progress line for `state`, without the leading erase: e.g.
- * `urlcheck ██████░░░░░░ 45% · 4,500/10,000 checked · 12 unhealthy · 850/s · ETA 6s`.
+ * `urlcheck ██████░░░░░░ 45% · 4,500/10,000 checked · 12 unhealthy · 850/s · ETA 6s`
+ * (in ASCII: `urlcheck ######------ 45% - 4,500/10,000 checked - …`).
  */
-export function progressLine(state: ProgressState, c: ReporterContext['errColor']): string {
+export function progressLine(state: ProgressState, c: ReporterContext['errColor'], glyphs: Glyphs = UNICODE_GLYPHS): string {
+  const sep = (text = ' '): Segment => ({ text });
+  const joinSegments = (parts: Segment[]): Segment[] => parts.flatMap((part, index) => (index === 0 ? [part] : [sep(glyphs.separator), part]));
   const { done, unhealthy, ratePerSecond, columns } = state;
   const width = Math.max(columns - 1, 1);
   const bad: Segment = { text: `${formatCount(unhealthy)} unhealthy`, ...(unhealthy > 0 ? { style: c.red } : {}) };
   const rateText: Segment = { text: `${formatRate(ratePerSecond)}/s` };
   const head: Segment = { text: 'urlcheck', style: c.cyan };
   if (state.total === null) {
-    return fit([head, sep(), { text: `${formatCount(done)} checked` }, sep(' · '), bad, sep(' · '), rateText], width);
+    return fit([head, sep(), ...joinSegments([{ text: `${formatCount(done)} checked` }, bad, rateText])], width);
   }
   // A count made before the run can fall short of it (the file grew): never show more than 100%.
   const total = Math.max(state.total, done);
@@ -167,20 +201,12 @@ export function progressLine(state: ProgressState, c: ReporterContext['errColor'
     if (barColumns < MIN_BAR_COLUMNS) continue;
     const filled = Math.floor(fraction * barColumns);
     const bar: Segment[] = [
-      { text: '█'.repeat(filled), style: c.cyan },
-      { text: '░'.repeat(barColumns - filled), style: c.dim },
+      { text: glyphs.barDone.repeat(filled), style: c.cyan },
+      { text: glyphs.barLeft.repeat(barColumns - filled), style: c.dim },
     ];
     return render([head, sep(), ...bar, sep(), ...body]);
   }
   return fit([head, sep(), ...joinSegments([count, bad])], width);
-}
-
-function sep(text = ' '): Segment {
-  return { text };
-}
-
-function joinSegments(parts: Segment[]): Segment[] {
-  return parts.flatMap((part, index) => (index === 0 ? [part] : [sep(' · '), part]));
 }
 
 function visibleLength(segments: Segment[]): number {

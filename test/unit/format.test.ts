@@ -2,12 +2,17 @@ import { Chalk } from 'chalk';
 import { describe, expect, it } from 'vitest';
 import type { Comparison, DiffSummary } from '../../src/model/run.js';
 import {
+  ASCII_GLYPHS,
+  ASCII_VERDICT_SYMBOLS,
   comparisonLine,
   diffLine,
+  displayWidth,
   formatMs,
   summaryLines,
+  UNICODE_GLYPHS,
   VERDICT_SYMBOLS,
   verdictLabel,
+  wrapWords,
 } from '../../src/reporters/format.js';
 import type { Summary } from '../../src/model/summary.js';
 import { VERDICTS } from '../../src/model/types.js';
@@ -17,7 +22,8 @@ const c = new Chalk({ level: 0 });
 
 const SUMMARY: Summary = {
   total: 1234,
-  healthy: 1200,
+  healthy: 1195,
+  ok: 1200,
   unhealthy: 34,
   byCode: { HTTP_STATUS: 30, TIMEOUT: 4 },
   byStatusClass: { '2xx': 1200, '4xx': 30, none: 4 },
@@ -224,5 +230,59 @@ describe('comparisonLine', () => {
 
   it('reports URLs whose health changed between the runs', () => {
     expect(comparisonLine({ ...COMPARISON, disagreements: 3 }, c)).toMatch(/; 3 URLs changed health between the runs$/);
+  });
+});
+
+describe('ASCII glyphs', () => {
+  it('give every verdict its own ASCII symbol, and draw the summary in ASCII only', () => {
+    expect(VERDICTS.map((verdict) => verdictLabel(verdict, c, ASCII_GLYPHS))).toEqual(['+ healthy', '! warning', 'x broken', '~ transient', '# blocked']);
+    expect(new Set(Object.values(ASCII_VERDICT_SYMBOLS)).size).toBe(VERDICTS.length);
+    const diff: DiffSummary = { previous: 'last.json', newlyFailing: 2, recovered: 1, stillFailing: 5, gone: 3 };
+    const lines = summaryLines({ ...SUMMARY, interrupted: true }, { ...COMPARISON, estimated: true }, c, diff, { ascii: true });
+    expect(lines.slice(0, 3)).toEqual([
+      '+ 1,195 healthy  ! 5 warning  x 30 broken  ~ 4 transient  of 1,234 URLs in 3.46 s (357 URLs/s)',
+      '  since last.json: 2 newly failing - 1 recovered - 5 still failing - 3 failing before, not checked now',
+      '  unhealthy by code: HTTP_STATUS 30 - TIMEOUT 4',
+    ]);
+    expect(lines.join('\n')).toMatch(/^[\x20-\x7e\n]*$/);
+    expect(lines.join('\n')).toContain('speed-up: ~28.6x at concurrency 50');
+  });
+
+  it('name every character the human reports draw beyond ASCII, and replace each', () => {
+    const unicode = [...Object.values(UNICODE_GLYPHS.verdicts), UNICODE_GLYPHS.separator, UNICODE_GLYPHS.none, UNICODE_GLYPHS.arrow, UNICODE_GLYPHS.times, UNICODE_GLYPHS.ellipsis, UNICODE_GLYPHS.barDone, UNICODE_GLYPHS.barLeft];
+    expect(unicode.join('')).toMatch(/[^\x20-\x7e]/);
+    const ascii = [...Object.values(ASCII_GLYPHS.verdicts), ASCII_GLYPHS.separator, ASCII_GLYPHS.none, ASCII_GLYPHS.arrow, ASCII_GLYPHS.times, ASCII_GLYPHS.ellipsis, ASCII_GLYPHS.barDone, ASCII_GLYPHS.barLeft, ...Object.values(ASCII_GLYPHS.border ?? {})];
+    for (const glyph of ascii) expect(glyph).toMatch(/^[\x20-\x7e]+$/);
+  });
+});
+
+describe('wrapping to the terminal', () => {
+  it('measures terminal columns, escape codes left out and wide characters counted twice', () => {
+    expect(displayWidth('plain')).toBe(5);
+    expect(displayWidth(new Chalk({ level: 1 }).red('✖ broken'))).toBe(8);
+    expect(displayWidth('a🙂b')).toBe(4);
+    expect(displayWidth('one\nthree')).toBe(5);
+  });
+
+  it('wraps at spaces, keeps leading spaces and indents what follows, and never cuts a word', () => {
+    expect(wrapWords('  latency: p50 42 ms and more', 14, '    ')).toEqual(['  latency: p50', '    42 ms and', '    more']);
+    const url = 'https://example.test/a/very/long/path/that/does/not/fit';
+    expect(wrapWords(`see ${url} now`, 20)).toEqual(['see', url, 'now']);
+    expect(wrapWords('fits as it is', 13)).toEqual(['fits as it is']);
+  });
+
+  it('wraps the summary between items, never inside one, within the columns given', () => {
+    const lines = summaryLines(SUMMARY, COMPARISON, c, null, { columns: 60 });
+    expect(lines.slice(0, 4)).toEqual([
+      '✔ 1,195 healthy  ⚠ 5 warning  ✖ 30 broken  ↻ 4 transient',
+      '  of 1,234 URLs in 3.46 s (357 URLs/s)',
+      '  unhealthy by code: HTTP_STATUS 30 · TIMEOUT 4',
+      '  warnings: PERMANENT_REDIRECT 4 · SLOW 1',
+    ]);
+    for (const line of lines) expect(displayWidth(line), line).toBeLessThanOrEqual(60);
+    expect(lines.join('\n')).not.toContain('\u00a0');
+    expect(summaryLines(SUMMARY, COMPARISON, c, null, { columns: 60 }).join(' ').replace(/ +/g, ' ')).toBe(
+      summaryLines(SUMMARY, COMPARISON, c).join(' ').replace(/ +/g, ' '),
+    );
   });
 });

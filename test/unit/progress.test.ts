@@ -1,9 +1,12 @@
-import { PassThrough } from 'node:stream';
+import { readFile } from 'node:fs/promises';
+import { PassThrough, Writable } from 'node:stream';
 import { Chalk } from 'chalk';
 import { describe, expect, it } from 'vitest';
 import { TextWriter } from '../../src/util/text-writer.js';
 import { createProgressReporter, formatEta, progressLine, type ProgressOptions } from '../../src/reporters/progress.js';
-import type { ReporterContext } from '../../src/model/reporter.js';
+import { combineReporters } from '../../src/reporters/combine.js';
+import { ASCII_GLYPHS } from '../../src/reporters/format.js';
+import type { Reporter, ReporterContext } from '../../src/model/reporter.js';
 import { SAMPLE_RUN_META, sampleResult, sampleTarget } from '../helpers/samples.js';
 
 const NO_COLOR = new Chalk({ level: 0 });
@@ -15,12 +18,12 @@ const META = SAMPLE_RUN_META;
  * A progress reporter on a fake terminal, driven through its hooks on a clock the test moves.
  * `frames()` is every line drawn, in order, without the erase sequence ('' for an erase alone).
  */
-function harness(options: Omit<ProgressOptions, 'now'> & { tty?: boolean } = {}) {
+function harness(options: Omit<ProgressOptions, 'now'> & { tty?: boolean; ascii?: boolean } = {}) {
   const stream = Object.assign(new PassThrough(), { isTTY: options.tty ?? true, columns: 80 });
   const chunks: string[] = [];
   stream.on('data', (chunk: Buffer) => chunks.push(String(chunk)));
   const err = new TextWriter(stream);
-  const ctx: ReporterContext = { out: new TextWriter(new PassThrough()), err, color: NO_COLOR, errColor: NO_COLOR, quiet: false };
+  const ctx: ReporterContext = { out: new TextWriter(new PassThrough()), err, color: NO_COLOR, errColor: NO_COLOR, quiet: false, ascii: options.ascii ?? false };
   let clock = 0;
   const reporter = createProgressReporter(ctx, { ...options, now: () => clock });
   let line = 0;
@@ -37,6 +40,12 @@ function harness(options: Omit<ProgressOptions, 'now'> & { tty?: boolean } = {})
     },
     setClock(ms: number) {
       clock = ms;
+    },
+    /** Everything written, as it was written. */
+    async raw(): Promise<string> {
+      await err.flush();
+      await new Promise((resolve) => setImmediate(resolve));
+      return chunks.join('');
     },
     async frames(): Promise<string[]> {
       await err.flush();
@@ -70,7 +79,8 @@ describe('createProgressReporter', () => {
     const frames = await run.frames();
     expect(frames).toEqual([
       'urlcheck ░░░░░░░░░░░░░░░░ 0% · 1/200 checked · 0 unhealthy · 1.0/s · ETA 3m 19s',
-      'urlcheck ████░░░░░░░░░░░░░░░ 25% · 51/200 checked · 1 unhealthy · 50/s · ETA 3s',
+      // Two redraws are too few for a recent rate: the average since the start (51 in 2 s).
+      'urlcheck ████░░░░░░░░░░░░░░░ 25% · 51/200 checked · 1 unhealthy · 26/s · ETA 6s',
     ]);
     for (const frame of frames) expect(frame).toHaveLength(79);
   });
@@ -130,7 +140,8 @@ describe('createProgressReporter', () => {
     await run.results(2_000, 3);
     await run.results(3_000, 1);
     const last = (await run.frames()).at(-1) ?? '';
-    expect(last).toMatch(/^urlcheck █+ 100% · 5\/5 checked · 0 unhealthy · 2\.0\/s$/);
+    // The last frame's rate is the whole run's: 5 in 3 s.
+    expect(last).toMatch(/^urlcheck █+ 100% · 5\/5 checked · 0 unhealthy · 1\.7\/s$/);
   });
 
   it('fits narrow terminals: the bar goes first, then the rate, the ETA and the percentage', async () => {
@@ -154,6 +165,12 @@ describe('createProgressReporter', () => {
     expect(frames[0]?.length).toBe(79);
     // At 49 columns not even the ETA ("· ETA 1m 38s") fits.
     expect(frames[1]).toBe('urlcheck 2% · 2/100 checked · 0 unhealthy');
+  });
+
+  it('draws the line the README shows at 100 columns', async () => {
+    const readme = await readFile(new URL('../../README.md', import.meta.url), 'utf8');
+    const line = progressLine({ done: 4_500, unhealthy: 12, total: 10_000, ratePerSecond: 850, columns: 100 }, NO_COLOR);
+    expect(readme).toContain(`\n\`\`\`text\n${line}\n\`\`\`\n`);
   });
 
   it('colours the head, the bar and the failures when colour is on', () => {
@@ -185,6 +202,82 @@ describe('createProgressReporter', () => {
     deliver(10);
     await new Promise((resolve) => setImmediate(resolve));
     expect((await run.frames()).at(-1)).toBe('urlcheck timing the sequential baseline on 40 URLs (a sample), one at a time…');
+  });
+
+  it('shows the whole run\'s rate on the last frame, however long its last URL took', async () => {
+    // 13 URLs in 0.2 s, then one that took 6 s: the recent rate would be 1 in 5.8 s, "0.2/s".
+    const run = harness({ total: 14 });
+    await run.reporter.onRunStart?.(META);
+    await run.results(100, 1);
+    await run.results(200, 12, false);
+    await run.results(6_000, 1);
+    expect((await run.frames()).at(-1)).toMatch(/ 100% · 14\/14 checked · 12 unhealthy · 2\.3\/s$/);
+  });
+
+  it('uses the average since the start while results arrive too seldom for a recent rate', async () => {
+    const run = harness({ total: 100 });
+    await run.reporter.onRunStart?.(META);
+    await run.results(100, 10);
+    await run.results(200, 10);
+    await run.results(8_000, 1);
+    // Two redraws in the last 5 s: 21 in 8 s on average, not 1 in 7.8 s.
+    expect((await run.frames()).at(-1)).toContain('21/100 checked · 0 unhealthy · 2.6/s · ETA 30s');
+  });
+
+  it('erases itself at once when the run ends, before a report written to stdout in the same turn', async () => {
+    // Both streams write into one log, as on a terminal, synchronously: the order is the screen's.
+    const screen: string[] = [];
+    const terminal = (isTTY: boolean) =>
+      Object.assign(
+        new Writable({
+          write(chunk: Buffer, _encoding, callback) {
+            screen.push(String(chunk));
+            callback();
+          },
+        }),
+        { isTTY, columns: 80 },
+      );
+    const err = new TextWriter(terminal(true));
+    const out = new TextWriter(terminal(true));
+    let clock = 0;
+    const ctx: ReporterContext = { out, err, color: NO_COLOR, errColor: NO_COLOR, quiet: false };
+    const progress = createProgressReporter(ctx, { total: 1, now: () => clock });
+    const report: Reporter = { onRunEnd: () => out.write('┌───┐\n') };
+    const both = combineReporters([progress, report]);
+    await both.onResult(sampleResult(sampleTarget(1), true));
+    clock = 1_000;
+    const ending = both.onRunEnd(END);
+    // As runWithOutputs does: stdout is flushed first, the moment the run is over.
+    await out.flush();
+    await ending;
+    await err.flush();
+    expect(screen.join('')).toMatch(/^\r\u001b\[2Kurlcheck .* 100% · 1\/1 checked · 0 unhealthy · \S+\r\u001b\[2K┌───┐\n$/);
+  });
+
+  it('draws the bar and separators in ASCII when asked to', async () => {
+    const run = harness({ total: 200, ascii: true });
+    await run.reporter.onRunStart?.(META);
+    await run.results(1_000, 50);
+    await run.reporter.onBaselineStart?.({ sampleSize: 40, estimated: false });
+    const frames = await run.frames();
+    expect(frames).toEqual([
+      'urlcheck ---------------- 0% - 1/200 checked - 0 unhealthy - 1.0/s - ETA 3m 19s',
+      'urlcheck timing the sequential baseline on 40 URLs, one at a time...',
+    ]);
+    expect(progressLine({ done: 5, unhealthy: 0, total: 10, ratePerSecond: 5, columns: 80 }, NO_COLOR, ASCII_GLYPHS)).toBe(
+      'urlcheck ##########---------- 50% - 5/10 checked - 0 unhealthy - 5.0/s - ETA 1s',
+    );
+    for (const frame of frames) expect(frame).toMatch(/^[\x20-\x7e]*$/);
+  });
+
+  it('on a dumb terminal, draws no bar and no escape codes: only a plain line when the baseline starts', async () => {
+    const run = harness({ total: 10, dumbTerminal: true });
+    await run.reporter.onRunStart?.(META);
+    await run.results(1_000, 5, false);
+    await run.results(2_000, 5);
+    await run.reporter.onBaselineStart?.({ sampleSize: 10, estimated: false });
+    await run.reporter.onRunEnd?.(END);
+    expect(await run.raw()).toBe('urlcheck: timing the sequential baseline on 10 URLs, one at a time…\n');
   });
 
   it('writes nothing at all when stderr is not a terminal', async () => {

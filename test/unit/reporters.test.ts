@@ -101,6 +101,7 @@ const COMPLETION_ORDER = [NOT_FOUND, HEALTHY, INVALID, REFUSED, QUOTED, REDIRECT
 const SUMMARY: Summary = {
   total: 6,
   healthy: 3,
+  ok: 3,
   unhealthy: 3,
   byCode: { CONNECTION_REFUSED: 1, HTTP_STATUS: 1, INVALID_URL: 1 },
   byStatusClass: { '2xx': 3, none: 2, '4xx': 1 },
@@ -329,14 +330,26 @@ describe('json reporter', () => {
   });
 });
 
-const TABLE = [
+/** The header of every table of RESULTS: the short columns as wide in each group's table, so they line up. */
+const TABLE_HEAD = [
   '┌─────────────┬────────┬────────────────────┬────────┬──────────────────────────────────────────────────────────────────┐',
   '│ Verdict     │ Status │ Code               │ Time   │ URL                                                              │',
   '├─────────────┼────────┼────────────────────┼────────┼──────────────────────────────────────────────────────────────────┤',
-  '│ ✔ healthy   │ 200    │ OK                 │  12 ms │ https://a.test/                                                  │',
-  '│ ✔ healthy   │ 200    │ OK                 │ 250 ms │ https://b.test/a,b"c                                             │',
+];
+const TABLE_FOOT = '└─────────────┴────────┴────────────────────┴────────┴──────────────────────────────────────────────────────────────────┘';
+
+/** RESULTS as the table shows them: the healthy slowest first, then what needs attention in list order. */
+const TABLE = [
+  'Healthy URLs, slowest first:',
+  ...TABLE_HEAD,
   '│ ✔ healthy   │ 200    │ OK                 │ 1.50 s │ http://c.test/old                                                │',
   '│             │        │                    │        │ → https://c.test/new (1 redirect)                                │',
+  '│ ✔ healthy   │ 200    │ OK                 │ 250 ms │ https://b.test/a,b"c                                             │',
+  '│ ✔ healthy   │ 200    │ OK                 │  12 ms │ https://a.test/                                                  │',
+  TABLE_FOOT,
+  '',
+  'Needing attention, in list order:',
+  ...TABLE_HEAD,
   '│ ✖ broken    │ —      │ INVALID_URL        │   0 ms │ example.com                                                      │',
   '│             │        │                    │        │ not a valid URL: no scheme (did you mean "https://example.com"?) │',
   '│             │        │                    │        │ list.txt:4                                                       │',
@@ -346,11 +359,12 @@ const TABLE = [
   '│ ✖ broken    │ 404    │ HTTP_STATUS        │   8 ms │ https://a.test/missing                                           │',
   '│             │        │                    │        │ HTTP 404                                                         │',
   '│             │        │                    │        │ list.txt:6                                                       │',
-  '└─────────────┴────────┴────────────────────┴────────┴──────────────────────────────────────────────────────────────────┘',
+  TABLE_FOOT,
+  '',
 ];
 
 describe('table reporter', () => {
-  it('renders healthy rows, then rows needing attention, each in input order, then the summary', async () => {
+  it('renders the healthy rows slowest first, then the rows needing attention in input order, each under a heading, then the summary', async () => {
     const { ctx, out, err } = setup();
     await run(createTableReporter(ctx), COMPLETION_ORDER);
     expect(await out()).toBe(`${[...TABLE, ...SUMMARY_LINES].join('\n')}\n`);
@@ -384,15 +398,23 @@ describe('table reporter', () => {
     });
     expect(await out()).toBe(
       [
+        'The 2 slowest healthy URLs, slowest first:',
         '┌───────────┬────────┬─────────────┬───────┬────────────────────────┐',
         '│ Verdict   │ Status │ Code        │ Time  │ URL                    │',
         '├───────────┼────────┼─────────────┼───────┼────────────────────────┤',
         '│ ✔ healthy │ 200    │ OK          │ 40 ms │ https://h1.test/       │',
         '│ ✔ healthy │ 200    │ OK          │ 30 ms │ https://h3.test/       │',
+        '└───────────┴────────┴─────────────┴───────┴────────────────────────┘',
+        '',
+        'Needing attention, in list order:',
+        '┌───────────┬────────┬─────────────┬───────┬────────────────────────┐',
+        '│ Verdict   │ Status │ Code        │ Time  │ URL                    │',
+        '├───────────┼────────┼─────────────┼───────┼────────────────────────┤',
         '│ ✖ broken  │ 404    │ HTTP_STATUS │  8 ms │ https://a.test/missing │',
         '│           │        │             │       │ HTTP 404               │',
         '│           │        │             │       │ list.txt:6             │',
         '└───────────┴────────┴─────────────┴───────┴────────────────────────┘',
+        '',
         '3 healthy URLs not listed (the 2 slowest are); use --format csv or ndjson for every row',
         '✔ 5 healthy  ✖ 1 broken  of 6 URLs in 2.00 s (3 URLs/s)',
         '  unhealthy by code: HTTP_STATUS 1',
@@ -402,13 +424,14 @@ describe('table reporter', () => {
     );
   });
 
-  it('keeps the slowest healthy rows whatever order they arrive in', async () => {
+  it('keeps the slowest healthy rows whatever order they arrive in, and lists them slowest first', async () => {
     const { ctx, out } = setup();
     const durations = [3, 99, 7, 50, 1, 98, 2, 97, 4];
     const healthy = durations.map((durationMs, i) => result({ url: `https://h${i + 1}.test/`, durationMs, line: i + 1 }));
     await run(createTableReporter(ctx, { healthy: 3, attention: 1000 }), healthy, { summary: ALL_HEALTHY_SUMMARY, comparison: null, diff: null });
     const listed = (await out()).match(/https:\/\/h\d+\.test\//g);
     expect(listed).toEqual(['https://h2.test/', 'https://h6.test/', 'https://h8.test/']);
+    expect(await out()).toMatch(/^The 3 slowest healthy URLs, slowest first:\n/);
   });
 
   it('lists unhealthy rows up to their limit and counts the rest', async () => {
@@ -445,6 +468,7 @@ describe('table reporter', () => {
     await run(createTableReporter(ctx, { healthy: 1, attention: 1000 }), COMPLETION_ORDER, { summary: SUMMARY, comparison: null, diff: null });
     expect(await out()).toBe(
       [
+        'Needing attention, in list order:',
         '┌─────────────┬────────┬────────────────────┬───────┬──────────────────────────────────────────────────────────────────┐',
         '│ Verdict     │ Status │ Code               │ Time  │ URL                                                              │',
         '├─────────────┼────────┼────────────────────┼───────┼──────────────────────────────────────────────────────────────────┤',
@@ -458,6 +482,7 @@ describe('table reporter', () => {
         '│             │        │                    │       │ HTTP 404                                                         │',
         '│             │        │                    │       │ list.txt:6                                                       │',
         '└─────────────┴────────┴────────────────────┴───────┴──────────────────────────────────────────────────────────────────┘',
+        '',
         ...SUMMARY_LINES.slice(0, 4),
         '',
       ].join('\n'),
@@ -492,7 +517,7 @@ describe('table reporter', () => {
     expect(text).toContain('\u001b[31mCONNECTION_REFUSED\u001b[39m');
   });
 
-  it.each([[null], ['newly-failing' as const]])('wraps long URLs to the terminal width without cutting colour codes apart (change: %s)', async (change) => {
+  it.each([[null], ['newly-failing' as const]])('keeps a URL longer than the terminal whole, on a line of its own, without cutting colour codes apart (change: %s)', async (change) => {
     const tty = Object.assign(new PassThrough(), { isTTY: true, columns: 80 });
     const { ctx, out } = setup({ out: tty, color: new Chalk({ level: 1 }) });
     const long = result({
@@ -505,16 +530,15 @@ describe('table reporter', () => {
     });
     const diff = change === null ? null : DIFF;
     await run(createTableReporter(ctx), [long, HEALTHY, REFUSED, MOVED], { summary: SUMMARY, comparison: null, diff });
-    const text = await out();
-    const tableLines = text.split('\n').filter((line) => line.includes('│') || /[┌├└]/.test(line));
-    for (const line of tableLines) {
-      const plain = line.replace(/\u001b\[\d+(;\d+)*m/g, '');
-      expect(plain).not.toContain('\u001b');
-      expect([...plain].length, plain).toBeLessThanOrEqual(80);
+    const lines = (await out()).split('\n').map((line) => line.replace(/\u001b\[\d+(;\d+)*m/g, ''));
+    // No table row could hold it: one block per result, and the URL whole on one line.
+    expect(lines.some((line) => /[┌│└]/.test(line))).toBe(false);
+    expect(lines).toContain(long.url);
+    for (const line of lines) {
+      expect(line).not.toContain('\u001b');
+      if (line !== long.url) expect([...line].length, line).toBeLessThanOrEqual(80);
     }
-    // Every part of the URL is still there, in order.
-    const urlColumn = tableLines.map((line) => (line.replace(/\u001b\[\d+(;\d+)*m/g, '').split('│')[5] ?? '').trim()).join('');
-    expect(urlColumn).toContain(long.url);
+    expect(lines).toContain('  unsupported protocol "ftp:"; only http: and https: URLs are checked');
   });
 
   it('lists warnings as needing attention, with their codes and what to do about them', async () => {
@@ -522,10 +546,17 @@ describe('table reporter', () => {
     await run(createTableReporter(ctx), [BLOCKED, MOVED, HEALTHY], { summary: MIXED_SUMMARY, comparison: null, diff: null });
     expect(await out()).toBe(
       [
+        'Healthy URLs, slowest first:',
         '┌───────────┬────────┬────────────────────┬───────┬───────────────────────────────────────────────────────────┐',
         '│ Verdict   │ Status │ Code               │ Time  │ URL                                                       │',
         '├───────────┼────────┼────────────────────┼───────┼───────────────────────────────────────────────────────────┤',
         '│ ✔ healthy │ 200    │ OK                 │ 12 ms │ https://a.test/                                           │',
+        '└───────────┴────────┴────────────────────┴───────┴───────────────────────────────────────────────────────────┘',
+        '',
+        'Needing attention, in list order:',
+        '┌───────────┬────────┬────────────────────┬───────┬───────────────────────────────────────────────────────────┐',
+        '│ Verdict   │ Status │ Code               │ Time  │ URL                                                       │',
+        '├───────────┼────────┼────────────────────┼───────┼───────────────────────────────────────────────────────────┤',
         '│ ⚠ warning │ 200    │ PERMANENT_REDIRECT │ 40 ms │ http://d.test/old-home                                    │',
         '│           │        │                    │       │ → https://d.test/home (1 redirect)                        │',
         '│           │        │                    │       │ moved permanently to https://d.test/home: update the list │',
@@ -534,6 +565,7 @@ describe('table reporter', () => {
         '│           │        │                    │       │ HTTP 999                                                  │',
         '│           │        │                    │       │ list.txt:8                                                │',
         '└───────────┴────────┴────────────────────┴───────┴───────────────────────────────────────────────────────────┘',
+        '',
         '✔ 1 healthy  ⚠ 1 warning  ⊘ 1 blocked  of 3 URLs in 2.00 s (3 URLs/s)',
         '  unhealthy by code: HTTP_STATUS 1',
         '  warnings: PERMANENT_REDIRECT 1',
@@ -567,19 +599,33 @@ describe('table reporter', () => {
     await run(createTableReporter(ctx), results, { summary: DIFF_SUMMARY, comparison: null, diff: DIFF });
     expect(await out()).toBe(
       [
+        'Healthy URLs, slowest first:',
         '┌─────────────┬────────┬────────────────────┬───────┬───────────────────────────────────┐',
         '│ Verdict     │ Status │ Code               │ Time  │ URL                               │',
         '├─────────────┼────────┼────────────────────┼───────┼───────────────────────────────────┤',
         '│ ✔ healthy   │ 200    │ OK                 │ 12 ms │ https://a.test/                   │',
+        '└─────────────┴────────┴────────────────────┴───────┴───────────────────────────────────┘',
+        '',
+        'Needing attention, in list order:',
+        '┌─────────────┬────────┬────────────────────┬───────┬───────────────────────────────────┐',
+        '│ Verdict     │ Status │ Code               │ Time  │ URL                               │',
+        '├─────────────┼────────┼────────────────────┼───────┼───────────────────────────────────┤',
         '│ ↻ transient │ —      │ CONNECTION_REFUSED │ 31 ms │ https://down.test/                │',
         '│             │        │                    │       │ connection refused (ECONNREFUSED) │',
         '│             │        │                    │       │ list.txt:5                        │',
+        '└─────────────┴────────┴────────────────────┴───────┴───────────────────────────────────┘',
+        '',
+        'Changed since last.json:',
+        '┌─────────────┬────────┬────────────────────┬───────┬───────────────────────────────────┐',
+        '│ Verdict     │ Status │ Code               │ Time  │ URL                               │',
+        '├─────────────┼────────┼────────────────────┼───────┼───────────────────────────────────┤',
         '│ ✖ broken    │ 404    │ HTTP_STATUS        │  8 ms │ https://a.test/missing            │',
         '│ NEW         │        │                    │       │ HTTP 404                          │',
         '│             │        │                    │       │ list.txt:6                        │',
         '│ ✔ healthy   │ 200    │ OK                 │  5 ms │ https://f.test/                   │',
         '│ RECOVERED   │        │                    │       │                                   │',
         '└─────────────┴────────┴────────────────────┴───────┴───────────────────────────────────┘',
+        '',
         '✔ 2 healthy  ✖ 1 broken  ↻ 1 transient  of 4 URLs in 2.00 s (2 URLs/s)',
         '  since last.json: 1 newly failing · 1 recovered · 1 still failing',
         '  unhealthy by code: CONNECTION_REFUSED 1 · HTTP_STATUS 1',
@@ -595,6 +641,7 @@ describe('table reporter', () => {
     await run(createTableReporter(ctx), results, { summary: DIFF_SUMMARY, comparison: null, diff: DIFF });
     expect(await out()).toBe(
       [
+        'Changed since last.json:',
         '┌───────────┬────────┬─────────────┬──────┬────────────────────────┐',
         '│ Verdict   │ Status │ Code        │ Time │ URL                    │',
         '├───────────┼────────┼─────────────┼──────┼────────────────────────┤',
@@ -604,6 +651,7 @@ describe('table reporter', () => {
         '│ ✔ healthy │ 200    │ OK          │ 5 ms │ https://f.test/        │',
         '│ RECOVERED │        │             │      │                        │',
         '└───────────┴────────┴─────────────┴──────┴────────────────────────┘',
+        '',
         'since last.json: 1 newly failing · 1 recovered · 1 still failing',
         '',
       ].join('\n'),
