@@ -21,6 +21,9 @@ const FAILING_VERDICTS: ReadonlySet<Verdict> = new Set<Verdict>(['broken', 'tran
 /** The `source` of targets read from standard input: not a file a CI system could link to. */
 const STDIN_SOURCE = 'stdin';
 
+/** A `source` that is the URL of a document (a sitemap, a page), not a file in the repository. */
+const URL_SOURCE = /^[a-z][a-z0-9+.-]*:\/\//i;
+
 /** How the JUnit reporter bounds its memory. */
 export interface JunitReporterOptions {
   /**
@@ -41,9 +44,10 @@ export interface JunitReporter extends Reporter {
 /**
  * A JUnit XML report (the Ant/Jenkins dialect GitLab, Jenkins, Azure DevOps and the GitHub test
  * reporter actions read; valid against Jenkins' `junit-10.xsd`): one `<testsuite name="urlcheck">`
- * with one `<testcase>` per URL line (`name` the URL, `classname` and `file` the input, `line`
- * its line, `time` in seconds) and a `<failure type="ERROR_CODE">` for broken, transient and
- * blocked URLs; warnings and redirects go to the testcase's `<system-out>`.
+ * with one `<testcase>` per URL line (`name` the URL and its line, see {@link junitTestName};
+ * `classname` from the input, see {@link junitClassname}; `file` and `line` where the input is a
+ * file; `time` in seconds) and a `<failure type="ERROR_CODE">` for broken, transient and blocked
+ * URLs; warnings and redirects go to the testcase's `<system-out>`.
  *
  * The suite's counts belong in its opening tag, and results stream: so testcases are rendered as
  * they arrive into a buffer of at most `bufferChars` characters, which spills to a temporary spool
@@ -61,6 +65,7 @@ export function createJunitReporter({ out }: ReporterContext, options: JunitRepo
   let tests = 0;
   let failures = 0;
   let meta: RunMeta | null = null;
+  const testKeys = new RecentTestKeys();
 
   const spill = (): Promise<void> => {
     const text = buffer.join('');
@@ -82,7 +87,7 @@ export function createJunitReporter({ out }: ReporterContext, options: JunitRepo
       meta = runMeta;
     },
     onResult: (result) => {
-      const xml = junitTestcase(result);
+      const xml = junitTestcase(result, testKeys.occurrence(result));
       tests += 1;
       if (FAILING_VERDICTS.has(result.verdict)) failures += 1;
       buffer.push(xml);
@@ -113,11 +118,39 @@ export function createJunitReporter({ out }: ReporterContext, options: JunitRepo
   };
 }
 
-/** The XML of one `<testcase>`, indented for its place in the suite, with its trailing newline. */
-export function junitTestcase(r: CheckResult): string {
-  const attributes = [`name="${xmlAttribute(printable(r.url))}"`, `classname="${xmlAttribute(printable(r.source))}"`];
-  // A CI system turns `file` into a link to the repository: "stdin" would link nowhere.
-  if (r.source !== STDIN_SOURCE) attributes.push(`file="${xmlAttribute(printable(r.source))}"`, `line="${r.line}"`);
+/**
+ * The `classname` of an input's test cases: `urlcheck.` and the input's name with its dots made
+ * underscores (`urls.txt` → `urlcheck.urls_txt`, `docs/guide.md` → `urlcheck.docs/guide_md`,
+ * stdin → `urlcheck.stdin`). Jenkins splits a classname at its last dot into package and class:
+ * `urls.txt` as it is would show as package "urls", class "txt"; this shows package "urlcheck",
+ * one class per input. GitLab and the GitHub reporters show it whole.
+ */
+export function junitClassname(source: string): string {
+  return `${JUNIT_SUITE_NAME}.${printable(source).replaceAll('.', '_')}`;
+}
+
+/**
+ * A test case's `name`: the URL and its line, `https://example.com/ (line 12)`, so the same URL
+ * on two lines is two test cases, and CI systems that key a test's history by classname and name
+ * never merge them. `occurrence` (2, 3, …) tells apart the same URL repeated on one line of a
+ * document: `https://example.com/ (line 12, #2)`.
+ */
+export function junitTestName(r: CheckResult, occurrence = 1): string {
+  const where = occurrence > 1 ? `line ${r.line}, #${occurrence}` : `line ${r.line}`;
+  return `${printable(r.url)} (${where})`;
+}
+
+/**
+ * The XML of one `<testcase>`, indented for its place in the suite, with its trailing newline.
+ * `occurrence`: see {@link junitTestName}.
+ */
+export function junitTestcase(r: CheckResult, occurrence = 1): string {
+  const attributes = [`name="${xmlAttribute(junitTestName(r, occurrence))}"`, `classname="${xmlAttribute(junitClassname(r.source))}"`];
+  // A CI system turns `file` into a link to the repository: stdin, or a document read from a
+  // URL, would link nowhere.
+  if (r.source !== STDIN_SOURCE && !URL_SOURCE.test(r.source)) {
+    attributes.push(`file="${xmlAttribute(printable(r.source))}"`, `line="${r.line}"`);
+  }
   attributes.push(`time="${formatSeconds(r.durationMs)}"`);
   const children: string[] = [];
   if (FAILING_VERDICTS.has(r.verdict)) {
@@ -131,6 +164,34 @@ export function junitTestcase(r: CheckResult): string {
   if (notes !== '') children.push(`      <system-out>${xmlText(notes)}</system-out>\n`);
   const start = `    <testcase ${attributes.join(' ')}`;
   return children.length === 0 ? `${start}/>\n` : `${start}>\n${children.join('')}    </testcase>\n`;
+}
+
+/**
+ * How many results {@link RecentTestKeys} remembers. Results of one line arrive close together
+ * (its links are read together, and duplicates of one check are resolved together), so a window
+ * of this many is plenty, and memory stays bounded whatever the length of the list.
+ */
+const RECENT_TEST_KEYS = 8192;
+
+/**
+ * Numbers the results that share a source, a line and a URL: the same link repeated on one line of
+ * a document (a list has one URL per line, so there every key is unique). It remembers only the
+ * most recent {@link RECENT_TEST_KEYS} keys.
+ */
+class RecentTestKeys {
+  private readonly seen = new Map<string, number>();
+
+  /** 1 for the first result with this source, line and URL; 2, 3, … for the next ones. */
+  occurrence(r: CheckResult): number {
+    const key = `${r.source}\n${r.line}\n${r.url}`;
+    // A duplicate of its own line (dedupe) follows that line's check, even one forgotten since.
+    const own = r.duplicateOf !== undefined && r.duplicateOf.source === r.source && r.duplicateOf.line === r.line;
+    const occurrence = Math.max((this.seen.get(key) ?? 0) + 1, own ? 2 : 1);
+    this.seen.delete(key);
+    this.seen.set(key, occurrence);
+    if (this.seen.size > RECENT_TEST_KEYS) this.seen.delete(this.seen.keys().next().value as string);
+    return occurrence;
+  }
 }
 
 function failureDetails(r: CheckResult): string {

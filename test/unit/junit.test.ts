@@ -7,7 +7,9 @@ import {
   createJunitReporter,
   DEFAULT_JUNIT_BUFFER_CHARS,
   formatSeconds,
+  junitClassname,
   junitTestcase,
+  junitTestName,
   xmlAttribute,
   xmlText,
 } from '../../src/reporters/junit.js';
@@ -54,6 +56,11 @@ async function report(results: Iterable<CheckResult>, end?: (summary: Summary) =
   return { xml: await out(), err: await err(), reporter };
 }
 
+/** `result` as dedupe reports a duplicate: the check of the line at `source`:`line`. */
+function duplicate(result: CheckResult, source: string, line: number): CheckResult {
+  return { ...result, duplicateOf: { source, line } };
+}
+
 const [HEALTHY, REDIRECTED, NOT_FOUND, REFUSED, BLOCKED, STDIN_INVALID, ODD] = everyVerdictResults() as [
   CheckResult,
   CheckResult,
@@ -83,16 +90,16 @@ describe('junit reporter', () => {
         '  <testsuite name="urlcheck" tests="4" failures="2" errors="0" skipped="0" time="2.000" timestamp="2024-05-01T12:00:00.000Z">\n' +
         PROPERTIES +
         '    </properties>\n' +
-        '    <testcase name="https://a.test/missing" classname="list.txt" file="list.txt" line="6" time="0.008">\n' +
+        '    <testcase name="https://a.test/missing (line 6)" classname="urlcheck.list_txt" file="list.txt" line="6" time="0.008">\n' +
         '      <failure message="HTTP 404" type="HTTP_STATUS">verdict: broken\nstatus: 404 (GET)\ninput: list.txt:6</failure>\n' +
         '    </testcase>\n' +
-        '    <testcase name="https://a.test/" classname="list.txt" file="list.txt" line="1" time="0.012"/>\n' +
-        '    <testcase name="http://c.test/old" classname="list.txt" file="list.txt" line="3" time="1.500">\n' +
+        '    <testcase name="https://a.test/ (line 1)" classname="urlcheck.list_txt" file="list.txt" line="1" time="0.012"/>\n' +
+        '    <testcase name="http://c.test/old (line 3)" classname="urlcheck.list_txt" file="list.txt" line="3" time="1.500">\n' +
         '      <system-out>warning PERMANENT_REDIRECT: moved permanently to https://c.test/new\n' +
         'redirect 301 → https://c.test/new\nfinal URL: https://c.test/new</system-out>\n' +
         '    </testcase>\n' +
         // stdin is no file a CI system could link to: no file or line attributes.
-        '    <testcase name="example.com" classname="stdin" time="0.000">\n' +
+        '    <testcase name="example.com (line 4)" classname="urlcheck.stdin" time="0.000">\n' +
         '      <failure message="not a valid URL: no scheme" type="INVALID_URL">verdict: broken\nstatus: no response\ninput: stdin:4</failure>\n' +
         '    </testcase>\n' +
         '  </testsuite>\n' +
@@ -103,7 +110,7 @@ describe('junit reporter', () => {
 
   it('fails transient and blocked URLs too, with attempts when retried', () => {
     expect(junitTestcase(REFUSED)).toBe(
-      '    <testcase name="https://down.test/" classname="list.txt" file="list.txt" line="5" time="0.030">\n' +
+      '    <testcase name="https://down.test/ (line 5)" classname="urlcheck.list_txt" file="list.txt" line="5" time="0.030">\n' +
         '      <failure message="connection refused (ECONNREFUSED)" type="CONNECTION_REFUSED">verdict: transient\n' +
         'status: no response\nattempts: 3\ninput: list.txt:5</failure>\n' +
         '    </testcase>\n',
@@ -113,7 +120,7 @@ describe('junit reporter', () => {
 
   it('escapes markup, quotes and control characters, and replaces what XML cannot carry', () => {
     expect(junitTestcase(ODD)).toBe(
-      '    <testcase name="https://odd.test/&lt;a&gt;&amp;&quot;&apos;|`x`|*_[y](z)_🙂" classname="odd, &quot;lists&quot;:v2.txt"' +
+      '    <testcase name="https://odd.test/&lt;a&gt;&amp;&quot;&apos;|`x`|*_[y](z)_🙂 (line 2)" classname="urlcheck.odd, &quot;lists&quot;:v2_txt"' +
         ' file="odd, &quot;lists&quot;:v2.txt" line="2" time="0.002">\n' +
         '      <failure message="100% &lt;b&gt;bold&lt;/b&gt; &amp; &quot;q&quot; &apos;a&apos;\\u000d\\u000anext\\u0007bell\\u001b[31m\ufffd\ufffd 🙂 | `c`"' +
         ' type="HTTP_STATUS">verdict: broken\nstatus: 500 (HEAD)\ninput: odd, "lists":v2.txt:2</failure>\n' +
@@ -181,8 +188,73 @@ describe('junit reporter', () => {
     const { canonical, errors } = await parsedByLibxml(xml, true);
     expect(errors).toEqual([]);
     // Control characters are shown as visible escapes (as every report does), and markup survives the parse intact.
-    expect(canonicalAttribute(canonical, 'testcase', 'name')).toBe('https://a.test/a\\u0009b\\u000ac?q="x"&y=<z>\'');
+    expect(canonicalAttribute(canonical, 'testcase', 'name')).toBe('https://a.test/a\\u0009b\\u000ac?q="x"&y=<z>\' (line 3)');
     expect(canonicalAttribute(canonical, 'failure', 'message')).toBe('HTTP 404\\u0009not\\u000afound');
+  });
+
+  it('names the class after the input, so Jenkins shows package "urlcheck" and one class per input', () => {
+    // Jenkins splits a classname at its last dot: "urls.txt" would be package "urls", class "txt".
+    expect(junitClassname('urls.txt')).toBe('urlcheck.urls_txt');
+    expect(junitClassname('docs/guide/intro.md')).toBe('urlcheck.docs/guide/intro_md');
+    expect(junitClassname('../lists/a.b.txt')).toBe('urlcheck.__/lists/a_b_txt');
+    expect(junitClassname('stdin')).toBe('urlcheck.stdin');
+    expect(junitClassname('https://example.com/sitemap.xml')).toBe('urlcheck.https://example_com/sitemap_xml');
+    for (const source of ['urls.txt', 'docs/guide/intro.md', 'stdin', 'https://example.com/sitemap.xml']) {
+      const classname = junitClassname(source);
+      expect(classname.slice(0, classname.lastIndexOf('.'))).toBe('urlcheck');
+    }
+  });
+
+  it('links a test case to its file and line, but not one read from stdin or from a document URL', () => {
+    const fromUrl = resultWith({ url: 'https://a.test/page', line: 12, source: 'https://example.com/sitemap.xml' });
+    expect(junitTestcase(fromUrl)).toBe(
+      '    <testcase name="https://a.test/page (line 12)" classname="urlcheck.https://example_com/sitemap_xml" time="0.010"/>\n',
+    );
+    expect(junitTestcase(resultWith({ url: 'https://a.test/', line: 12, source: 'docs/a.md' }))).toContain(' file="docs/a.md" line="12" ');
+  });
+
+  it('gives every test case a name of its own: a URL on two lines, and a URL repeated on one line', async () => {
+    const url = 'https://a.test/same';
+    const results = [
+      resultWith({ url, line: 2, source: 'urls.txt' }),
+      // The same URL on a later line of the list: a duplicate of line 2 (dedupe).
+      duplicate(resultWith({ url, line: 9, source: 'urls.txt' }), 'urls.txt', 2),
+      // The same URL in another input, same line number: another class.
+      duplicate(resultWith({ url, line: 2, source: 'other.txt' }), 'urls.txt', 2),
+      // Twice on one line of a document: the first checked, the second a duplicate of its own line.
+      resultWith({ url, line: 7, source: 'docs/a.md' }),
+      duplicate(resultWith({ url, line: 7, source: 'docs/a.md' }), 'docs/a.md', 7),
+      // Twice on one line, both duplicates of an earlier line.
+      duplicate(resultWith({ url, line: 8, source: 'docs/a.md' }), 'urls.txt', 2),
+      duplicate(resultWith({ url, line: 8, source: 'docs/a.md' }), 'urls.txt', 2),
+      // Twice on one line with --no-dedupe: both checked, no duplicateOf.
+      resultWith({ url, line: 9, source: 'docs/a.md' }),
+      resultWith({ url, line: 9, source: 'docs/a.md' }),
+    ];
+    const { xml } = await report(results);
+    const cases = [...xml.matchAll(/<testcase name="([^"]*)" classname="([^"]*)"/g)].map(([, name, classname]) => `${classname} | ${name}`);
+    expect(cases).toEqual([
+      'urlcheck.urls_txt | https://a.test/same (line 2)',
+      'urlcheck.urls_txt | https://a.test/same (line 9)',
+      'urlcheck.other_txt | https://a.test/same (line 2)',
+      'urlcheck.docs/a_md | https://a.test/same (line 7)',
+      'urlcheck.docs/a_md | https://a.test/same (line 7, #2)',
+      'urlcheck.docs/a_md | https://a.test/same (line 8)',
+      'urlcheck.docs/a_md | https://a.test/same (line 8, #2)',
+      'urlcheck.docs/a_md | https://a.test/same (line 9)',
+      'urlcheck.docs/a_md | https://a.test/same (line 9, #2)',
+    ]);
+    expect(await schemaErrors(xml)).toEqual([]);
+  });
+
+  it('names a repeat on its own line #2 even when the first check came thousands of results before', async () => {
+    const url = 'https://a.test/late';
+    const others = Array.from({ length: 10_000 }, (_, index) => resultWith({ url: `https://h${index}.test/`, line: index + 1 }));
+    const repeat = duplicate(resultWith({ url, line: 4, source: 'docs/a.md' }), 'docs/a.md', 4);
+    const { xml } = await report([resultWith({ url, line: 4, source: 'docs/a.md' }), ...others, repeat]);
+    expect(xml).toContain('<testcase name="https://a.test/late (line 4)" classname="urlcheck.docs/a_md"');
+    expect(xml).toContain('<testcase name="https://a.test/late (line 4, #2)" classname="urlcheck.docs/a_md"');
+    expect(junitTestName(repeat, 3)).toBe('https://a.test/late (line 4, #3)');
   });
 
   it('sees the test-set up: the schema rejects a suite without counts', async () => {
