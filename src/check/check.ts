@@ -42,6 +42,8 @@ export interface CheckContext {
   readonly pages: LruCache<string, Promise<PageCheck>>;
   /** The local checks' shared state, made when the first `file:` target comes. */
   local: Promise<LocalChecker> | null;
+  /** When the run started, on the performance.now() clock (ms): results' `startMs` count from it. */
+  readonly startedAt: number;
 }
 
 /** A page checked for the fragments that point into it: its result and, when it is HTML, its anchors. */
@@ -84,7 +86,7 @@ export function createCheckContext(dispatcher: Dispatcher, options: CheckOptions
     if (CROSS_ORIGIN_SAFE_HEADERS.has(name)) crossOriginHeaders.push(name, baseHeaders[i + 1] as string);
   }
   const clock = new DeadlineClock(options.timeoutMs);
-  return { dispatcher, options, signal, baseHeaders, crossOriginHeaders, secrets, inFlight, clock, pages: new LruCache(PAGE_CACHE_ENTRIES), local: null };
+  return { dispatcher, options, signal, baseHeaders, crossOriginHeaders, secrets, inFlight, clock, pages: new LruCache(PAGE_CACHE_ENTRIES), local: null, startedAt: performance.now() };
 }
 
 /** What one attempt (a full redirect chain under one deadline) ended with. */
@@ -138,7 +140,7 @@ async function checkLocal(target: Target, url: URL, ctx: CheckContext): Promise<
   ctx.local ??= import('./local.js').then((local) => ({ check: local.checkLocalTarget, ctx: local.createLocalCheckContext(ctx.options.rootDir) }));
   const local = await ctx.local;
   if (ctx.signal.aborted) return null;
-  return local.check(target, url, local.ctx);
+  return local.check(target, url, local.ctx, ctx.startedAt);
 }
 
 async function checkFragment(target: Target, url: URL, fragment: string, ctx: CheckContext): Promise<CheckResult | null> {
@@ -355,6 +357,7 @@ function result(target: Target, started: number, attempts: number, outcome: Atte
     ok,
     status: outcome.status,
     error,
+    startMs: round(started - ctx.startedAt),
     durationMs,
     attempts,
     redirects: outcome.redirects,

@@ -51,9 +51,11 @@ export function createLocalCheckContext(rootDir: string | null): LocalCheckConte
  * the anchors of the document it names (`FRAGMENT_NOT_FOUND`): a Markdown heading's GitHub slug or
  * an HTML `id`/`<a name>` (see `input/anchors.ts`), or a GitHub line anchor `#L10` within the
  * file's lines. A fragment into a folder is looked up in its {@link FOLDER_INDEX_FILES}; into a
- * file that is neither Markdown nor HTML, only line anchors are checked. Never throws.
+ * file that is neither Markdown nor HTML, only line anchors are checked. `runStartedAt` (the
+ * performance.now() time the run started, in milliseconds) is where the result's `startMs` counts
+ * from. Never throws.
  */
-export async function checkLocalTarget(target: Target, url: URL, ctx: LocalCheckContext): Promise<CheckResult> {
+export async function checkLocalTarget(target: Target, url: URL, ctx: LocalCheckContext, runStartedAt = 0): Promise<CheckResult> {
   const started = performance.now();
   const found = await localError(url, ctx);
   // File names may hold control characters: never raw in a message.
@@ -64,6 +66,7 @@ export async function checkLocalTarget(target: Target, url: URL, ctx: LocalCheck
     ok,
     status: null,
     error,
+    startMs: Math.round((started - runStartedAt) * 10) / 10,
     durationMs: Math.round((performance.now() - started) * 10) / 10,
     attempts: 1,
     redirects: [],

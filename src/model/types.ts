@@ -258,6 +258,14 @@ export interface CheckResult extends TargetOrigin {
   status: number | null;
   /** Why the URL is unhealthy, or null when `ok`. */
   error: CheckError | null;
+  /**
+   * When this check began, in milliseconds since the run's start (the pool's first slot), to
+   * 0.1 ms: with `durationMs`, where the check sat on the run's time axis (the HTML report's
+   * waterfall). A duplicate line carries the time of the check that answered it. Results
+   * replayed by --resume, and merged shards, keep the time of the run that checked them, each
+   * relative to its own start; null only in results read from reports written by an urlcheck without this field.
+   */
+  startMs: number | null;
   /** Wall time spent on this URL across all attempts and back-offs, in milliseconds. */
   durationMs: number;
   /** Attempts made (1 + retries used); 0 when the line was never requested (invalid). */

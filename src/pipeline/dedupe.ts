@@ -111,6 +111,8 @@ export class DedupeStore {
   private attempts = new Uint8Array(INITIAL_CAPACITY);
   private statuses = new Uint16Array(INITIAL_CAPACITY);
   private tenthsMs = new Uint32Array(INITIAL_CAPACITY);
+  // startMs + 1, in tenths of a millisecond: 0 stands for null (a result from an old report).
+  private startTenthsMs = new Uint32Array(INITIAL_CAPACITY);
   private sourceIds = new Uint32Array(INITIAL_CAPACITY);
   private lines = new Uint32Array(INITIAL_CAPACITY);
   private readonly sources: string[] = [];
@@ -233,6 +235,7 @@ export class DedupeStore {
     this.statuses[id] = result.status ?? 0;
     this.attempts[id] = Math.min(255, Math.max(0, result.attempts));
     this.tenthsMs[id] = Math.min(0xffffffff, Math.max(0, Math.round(result.durationMs * 10)));
+    this.startTenthsMs[id] = result.startMs === null ? 0 : Math.min(0xffffffff, Math.max(0, Math.round(result.startMs * 10)) + 1);
     if (result.verdict !== 'healthy' || result.redirects.length > 0 || result.error !== null) {
       this.details.set(id, { error: result.error, warnings: result.warnings, redirects: result.redirects, finalUrl: result.finalUrl });
     }
@@ -254,6 +257,7 @@ export class DedupeStore {
       ok: (flags & OK_BIT) !== 0,
       status,
       error,
+      startMs: (this.startTenthsMs[id] as number) === 0 ? null : ((this.startTenthsMs[id] as number) - 1) / 10,
       durationMs: (this.tenthsMs[id] as number) / 10,
       attempts: this.attempts[id] as number,
       redirects: kept?.redirects ?? [],
@@ -299,6 +303,7 @@ export class DedupeStore {
     this.attempts = grown(this.attempts);
     this.statuses = grown(this.statuses);
     this.tenthsMs = grown(this.tenthsMs);
+    this.startTenthsMs = grown(this.startTenthsMs);
     this.sourceIds = grown(this.sourceIds);
     this.lines = grown(this.lines);
   }

@@ -20,6 +20,7 @@ export const CSV_COLUMNS = [
   'first_byte_ms',
   'cert_days_left',
   'change',
+  'start_ms',
 ] as const;
 
 /**
@@ -55,6 +56,7 @@ export function csvRow(r: CheckResult): string {
     r.timings?.firstByteMs ?? null,
     r.tls?.daysLeft ?? null,
     r.change ?? null,
+    r.startMs,
   ]
     .map(csvField)
     .join(',')}\r\n`;

@@ -8,7 +8,7 @@ import { redactText } from '../util/redact.js';
  * `--resume`. The fields every urlcheck version wrote (`url`, `ok`, `status`, `error`,
  * `durationMs`, `attempts`, `redirects`, `finalUrl`, `method`, `source`, `line`) must be there with
  * their types; later ones are filled in when missing: `verdict` derived with {@link verdictOf} (no
- * bot-challenge markers are known, so never `blocked` except by status), `warnings: []`,
+ * bot-challenge markers are known, so never `blocked` except by status), `warnings: []`, `startMs: null`,
  * `timings: null`, `tls: null`. `duplicateOf` is kept when present (it must then be a
  * `{ source, line }`). Unknown fields and `change` are dropped; credentials in URLs and messages
  * are redacted again, as reports can come from anywhere.
@@ -29,6 +29,8 @@ export function resultFromReport(value: unknown): CheckResult | null {
   if (warnings === null) return null;
   const timings = value['timings'] === undefined || value['timings'] === null ? null : asTimings(value['timings']);
   if (timings === undefined) return null;
+  // Added after 1.0: null in reports written before it (and when damaged).
+  const startMs = isFiniteNumber(value['startMs']) ? value['startMs'] : null;
   const duplicateOf = value['duplicateOf'] === undefined ? undefined : asOrigin(value['duplicateOf']);
   if (duplicateOf === null) return null;
   const tls = isRecord(value['tls']) ? (value['tls'] as unknown as TlsInfo) : null;
@@ -41,6 +43,7 @@ export function resultFromReport(value: unknown): CheckResult | null {
     ok,
     status: status as number | null,
     error: checkError,
+    startMs,
     durationMs,
     attempts,
     redirects,

@@ -237,3 +237,36 @@ describe('checkAll closes its undici Agent', () => {
     }
   });
 });
+
+describe('startMs: where each check sat on the run’s time axis', () => {
+  const server = useFixtureServer();
+
+  it('at concurrency 1 each check starts after the one before it ended, the first at about 0', async () => {
+    const lines = range(5).map((i) => server().url(`/delay/20/${i}`));
+    const results = await collect(checkAll(targetsFrom(lines), testOptions({ concurrency: 1 })));
+    expect(results).toHaveLength(5);
+    for (const result of results) expect(typeof result.startMs).toBe('number');
+    // Rounded to 0.1 ms each, so allow that much.
+    for (let i = 1; i < results.length; i += 1) {
+      const before = results[i - 1] as CheckResult;
+      expect((results[i] as CheckResult).startMs as number).toBeGreaterThanOrEqual((before.startMs as number) + before.durationMs - 0.2);
+    }
+    // The first check is the run's first work: nothing of its own duration comes before it.
+    expect((results[0] as CheckResult).startMs as number).toBeLessThan((results[1] as CheckResult).startMs as number);
+  });
+
+  it('at concurrency 5 the five checks overlap: each starts before every other one ends', async () => {
+    const lines = range(5).map((i) => server().url(`/delay/100/${i}`));
+    const results = await collect(checkAll(targetsFrom(lines), testOptions({ concurrency: 5 })));
+    const latestStart = Math.max(...results.map((r) => r.startMs as number));
+    const earliestEnd = Math.min(...results.map((r) => (r.startMs as number) + r.durationMs));
+    expect(server().stats.peak).toBe(5);
+    expect(latestStart).toBeLessThan(earliestEnd);
+  });
+
+  it('an invalid line is a result with a startMs too (it took no time)', async () => {
+    const results = await collect(checkAll(targetsFrom(['not a url']), testOptions({})));
+    expect(results[0]?.error?.code).toBe('INVALID_URL');
+    expect(results[0]?.startMs).toBeGreaterThanOrEqual(0);
+  });
+});

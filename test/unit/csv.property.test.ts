@@ -69,6 +69,7 @@ const checkResult: fc.Arbitrary<CheckResult> = fc.record({
   ok: fc.boolean(),
   status: fc.option(fc.integer({ min: 100, max: 599 }), { nil: null }),
   error: fc.option(fc.record({ code: fc.constantFrom(...ERROR_CODES), message: csvText }), { nil: null }),
+  startMs: fc.option(fc.double({ min: 0, max: 1e7, noNaN: true }), { nil: null }),
   durationMs: fc.double({ min: 0, max: 1e7, noNaN: true }),
   attempts: fc.nat(10),
   redirects: fc.array(fc.record({ status: fc.integer({ min: 300, max: 399 }), location: csvText }), { maxLength: 3 }),
@@ -108,12 +109,12 @@ describe('csvField / csvRow (properties)', () => {
     );
   });
 
-  it('every row reads back as exactly one record of 17 fields holding the result', () => {
+  it('every row reads back as exactly one record of 18 fields holding the result', () => {
     fc.assert(
       fc.property(fc.array(checkResult, { minLength: 1, maxLength: 5 }), (results) => {
         const rows = parseCsv(`${CSV_COLUMNS.join(',')}\r\n${results.map(csvRow).join('')}`);
         expect(rows).toHaveLength(results.length + 1);
-        for (const row of rows) expect(row).toHaveLength(17);
+        for (const row of rows) expect(row).toHaveLength(18);
         results.forEach((r, i) => {
           expect(rows[i + 1]).toEqual(
             [
@@ -134,6 +135,7 @@ describe('csvField / csvRow (properties)', () => {
               r.timings?.firstByteMs ?? null,
               r.tls?.daysLeft ?? null,
               r.change ?? null,
+              r.startMs,
             ].map(shown),
           );
         });

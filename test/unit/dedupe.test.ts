@@ -19,6 +19,8 @@ function checked(target: Target, variant: number): CheckResult {
     error: failing ? { code: 'HTTP_STATUS', message: `HTTP 404 (${variant})` } : null,
     warnings: variant % 3 === 2 ? [{ code: 'SLOW', message: `took ${variant} ms` }] : [],
     redirects: variant % 4 === 0 ? [{ status: 302, location: 'https://elsewhere.test/' }] : [],
+    // null as a result read from an old report has it; else the 0.1 ms the store keeps.
+    startMs: variant === 5 ? null : Math.round((100.4 + variant * 7.1) * 10) / 10,
     durationMs: 12.3 + variant,
     attempts: 1 + (variant % 2),
     method: variant % 2 === 0 ? 'HEAD' : 'GET',

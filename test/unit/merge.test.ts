@@ -204,6 +204,15 @@ describe('resultFromReport', () => {
     expect(Object.keys(result ?? {})).toEqual(Object.keys(base));
   });
 
+  it('reads startMs (urlcheck 1.1) when it is a number, and null when a report from before has none', () => {
+    expect(resultFromReport({ ...base, startMs: 12.5 })?.startMs).toBe(12.5);
+    const { startMs: _startMs, ...older } = base;
+    const result = resultFromReport(older);
+    expect(result?.startMs).toBeNull();
+    expect(Object.keys(result ?? {})).toEqual(Object.keys(base));
+    expect(resultFromReport({ ...base, startMs: 'soon' })?.startMs).toBeNull();
+  });
+
   it('drops `change` and fields it does not know', () => {
     expect(resultFromReport({ ...base, change: 'newly-failing', futureField: 1 })).toEqual(base);
   });

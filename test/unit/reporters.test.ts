@@ -191,8 +191,8 @@ describe('ndjson reporter', () => {
     const { ctx, out, err } = setup();
     await run(createNdjsonReporter(ctx), [NOT_FOUND, QUOTED]);
     expect(await out()).toBe(
-      '{"url":"https://a.test/missing","ok":false,"status":404,"error":{"code":"HTTP_STATUS","message":"HTTP 404"},"durationMs":8,"attempts":1,"redirects":[],"finalUrl":"https://a.test/missing","method":"HEAD","verdict":"broken","warnings":[],"timings":null,"tls":null,"source":"list.txt","line":6}\n' +
-        '{"url":"https://b.test/a,b\\"c","ok":true,"status":200,"error":null,"durationMs":250,"attempts":1,"redirects":[],"finalUrl":"https://b.test/a,b%22c","method":"GET","verdict":"healthy","warnings":[],"timings":null,"tls":null,"source":"list.txt","line":2}\n',
+      '{"url":"https://a.test/missing","ok":false,"status":404,"error":{"code":"HTTP_STATUS","message":"HTTP 404"},"startMs":0,"durationMs":8,"attempts":1,"redirects":[],"finalUrl":"https://a.test/missing","method":"HEAD","verdict":"broken","warnings":[],"timings":null,"tls":null,"source":"list.txt","line":6}\n' +
+        '{"url":"https://b.test/a,b\\"c","ok":true,"status":200,"error":null,"startMs":0,"durationMs":250,"attempts":1,"redirects":[],"finalUrl":"https://b.test/a,b%22c","method":"GET","verdict":"healthy","warnings":[],"timings":null,"tls":null,"source":"list.txt","line":2}\n',
     );
     expect(await err()).toBe('');
   });
@@ -218,13 +218,13 @@ describe('csv reporter', () => {
     await run(createCsvReporter(ctx), RESULTS);
     expect(await out()).toBe(
       [
-        'url,ok,status,error_code,error_message,duration_ms,attempts,redirects,final_url,method,source,line,verdict,warnings,first_byte_ms,cert_days_left,change',
-        'https://a.test/,true,200,,,12.3,1,0,https://a.test/,HEAD,list.txt,1,healthy,,,,',
-        '"https://b.test/a,b""c",true,200,,,250,1,0,"https://b.test/a,b%22c",GET,list.txt,2,healthy,,,,',
-        'http://c.test/old,true,200,,,1500,1,1,https://c.test/new,HEAD,list.txt,3,healthy,,,,',
-        'example.com,false,,INVALID_URL,"not a valid URL: no scheme (did you mean ""https://example.com""?)",0,0,0,,,list.txt,4,broken,,,,',
-        'https://down.test/,false,,CONNECTION_REFUSED,connection refused (ECONNREFUSED),30.5,3,0,,,list.txt,5,transient,,,,',
-        'https://a.test/missing,false,404,HTTP_STATUS,HTTP 404,8,1,0,https://a.test/missing,HEAD,list.txt,6,broken,,,,',
+        'url,ok,status,error_code,error_message,duration_ms,attempts,redirects,final_url,method,source,line,verdict,warnings,first_byte_ms,cert_days_left,change,start_ms',
+        'https://a.test/,true,200,,,12.3,1,0,https://a.test/,HEAD,list.txt,1,healthy,,,,,0',
+        '"https://b.test/a,b""c",true,200,,,250,1,0,"https://b.test/a,b%22c",GET,list.txt,2,healthy,,,,,0',
+        'http://c.test/old,true,200,,,1500,1,1,https://c.test/new,HEAD,list.txt,3,healthy,,,,,0',
+        'example.com,false,,INVALID_URL,"not a valid URL: no scheme (did you mean ""https://example.com""?)",0,0,0,,,list.txt,4,broken,,,,,0',
+        'https://down.test/,false,,CONNECTION_REFUSED,connection refused (ECONNREFUSED),30.5,3,0,,,list.txt,5,transient,,,,,0',
+        'https://a.test/missing,false,404,HTTP_STATUS,HTTP 404,8,1,0,https://a.test/missing,HEAD,list.txt,6,broken,,,,,0',
         '',
       ].join('\r\n'),
     );
@@ -273,13 +273,13 @@ describe('csv reporter', () => {
     const row = csvRow(
       result({ url: '=1+1', ok: false, error: { code: 'INVALID_URL', message: '@x' }, finalUrl: '+y', source: '-z.txt', line: 2, verdict: 'broken' }),
     );
-    expect(row).toBe(`"'=1+1",false,200,INVALID_URL,"'@x",10,1,0,"'+y",HEAD,"'-z.txt",2,broken,,,,\r\n`);
+    expect(row).toBe(`"'=1+1",false,200,INVALID_URL,"'@x",10,1,0,"'+y",HEAD,"'-z.txt",2,broken,,,,,0\r\n`);
   });
 
   it('has one field per column in every row', () => {
     const row = csvRow(result({ url: 'https://x.test/', line: 9, source: 'a,b.txt' }));
-    expect(row).toBe('https://x.test/,true,200,,,10,1,0,https://x.test/,HEAD,"a,b.txt",9,healthy,,,,\r\n');
-    expect(CSV_COLUMNS).toHaveLength(17);
+    expect(row).toBe('https://x.test/,true,200,,,10,1,0,https://x.test/,HEAD,"a,b.txt",9,healthy,,,,,0\r\n');
+    expect(CSV_COLUMNS).toHaveLength(18);
   });
 });
 
@@ -309,8 +309,8 @@ describe('json reporter', () => {
     await run(createJsonReporter(ctx), [HEALTHY, INVALID], { summary: SUMMARY, comparison: null, diff: null });
     expect(await out()).toBe(
       '{"tool":"urlcheck","version":"1.2.3","startedAt":"2024-05-01T12:00:00.000Z","results":[\n' +
-        '{"url":"https://a.test/","ok":true,"status":200,"error":null,"durationMs":12.3,"attempts":1,"redirects":[],"finalUrl":"https://a.test/","method":"HEAD","verdict":"healthy","warnings":[],"timings":null,"tls":null,"source":"list.txt","line":1},\n' +
-        '{"url":"example.com","ok":false,"status":null,"error":{"code":"INVALID_URL","message":"not a valid URL: no scheme (did you mean \\"https://example.com\\"?)"},"durationMs":0,"attempts":0,"redirects":[],"finalUrl":null,"method":null,"verdict":"broken","warnings":[],"timings":null,"tls":null,"source":"list.txt","line":4}\n' +
+        '{"url":"https://a.test/","ok":true,"status":200,"error":null,"startMs":0,"durationMs":12.3,"attempts":1,"redirects":[],"finalUrl":"https://a.test/","method":"HEAD","verdict":"healthy","warnings":[],"timings":null,"tls":null,"source":"list.txt","line":1},\n' +
+        '{"url":"example.com","ok":false,"status":null,"error":{"code":"INVALID_URL","message":"not a valid URL: no scheme (did you mean \\"https://example.com\\"?)"},"startMs":0,"durationMs":0,"attempts":0,"redirects":[],"finalUrl":null,"method":null,"verdict":"broken","warnings":[],"timings":null,"tls":null,"source":"list.txt","line":4}\n' +
         '],\n' +
         `"summary":${JSON.stringify(SUMMARY)},\n` +
         '"comparison":null,\n' +

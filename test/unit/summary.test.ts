@@ -94,6 +94,7 @@ function result(overrides: Partial<CheckResult> = {}): CheckResult {
     ok: true,
     status: 200,
     error: null,
+    startMs: 0,
     durationMs: 10,
     attempts: 1,
     redirects: [],
