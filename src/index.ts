@@ -5,6 +5,7 @@
 export { checkTarget, createCheckContext, DISCARD_LIMIT_BYTES, type CheckContext } from './check/check.js';
 export { classifyError } from './net/classify.js';
 export { BaselineSampler, buildComparison, measureBaseline, type Comparison } from './pipeline/compare.js';
+export type { BaselineBar } from './model/run.js';
 export { UsageError } from './model/errors.js';
 export { parseHeader, type HeaderPair } from './net/headers.js';
 export { readLineBatches, readLines, MAX_LINE_LENGTH, type InputLine } from './input/lines.js';
@@ -35,7 +36,7 @@ export {
 export { TextWriter } from './util/text-writer.js';
 export { checkAll, checkInBatches, createAgent, type TargetStream } from './pipeline/pool.js';
 export { printable, redactText, redactUrl } from './util/redact.js';
-export { combineReporters, createGithubAnnotationsReporter, FORMATS, loadReporter, reporters, type Format } from './reporters/index.js';
+export { combineReporters, createGithubAnnotationsReporter, createHtmlReporter, FORMATS, loadReporter, reporters, type Format, type HtmlReporterOptions } from './reporters/index.js';
 export type { Reporter, ReporterContext, ReporterFactory, RunEnd, RunMeta } from './model/reporter.js';
 export { runChecks, type RunOutcome, type RunRequest } from './pipeline/run.js';
 export { parseStatusRanges, type StatusRanges } from './model/status-ranges.js';

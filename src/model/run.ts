@@ -27,6 +27,28 @@ export interface Comparison {
   efficiency: number;
   /** Sampled targets whose health differed between the two runs (flaky servers). */
   disagreements: number;
+  /**
+   * The baseline's checks on its own time axis, for drawing it (the HTML report's waterfall): one
+   * bar per check in the order they ran, or, past {@link BASELINE_BARS_MAX} checks, consecutive
+   * checks merged two, four, eight… to a bar, so there are never more than that many. Absent from
+   * comparisons made before urlcheck 1.1.
+   */
+  baselineBars?: BaselineBar[];
+}
+
+/** At most this many {@link BaselineBar}s describe a baseline, whatever its sample size. */
+export const BASELINE_BARS_MAX = 500;
+
+/** One or more consecutive checks of the sequential baseline. Times in milliseconds. */
+export interface BaselineBar {
+  /** When the first of its checks began, since the baseline's start. */
+  startMs: number;
+  /** From the start of its first check to the end of its last. */
+  durationMs: number;
+  /** Checks in the bar. */
+  checks: number;
+  /** Of those, the ones that were not ok. */
+  unhealthy: number;
 }
 
 /** What changed between a previous report and this run. Part of the JSON report's public shape. */

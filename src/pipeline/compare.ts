@@ -1,7 +1,7 @@
 import type { CheckOptions } from '../check/options.js';
 import { checkAll } from './pool.js';
 import type { CheckResult, Target } from '../model/types.js';
-import type { Comparison } from '../model/run.js';
+import { BASELINE_BARS_MAX, type BaselineBar, type Comparison } from '../model/run.js';
 
 
 /**
@@ -67,12 +67,14 @@ export async function measureBaseline(
 ): Promise<Comparison | null> {
   const sample = sampler.sample();
   const started = performance.now();
+  const bars = new BaselineBars();
   let disagreements = 0;
   let maxCheckMs = concurrent.maxCheckMs;
   for await (const result of checkAll(sample, { ...options, concurrency: 1, perHost: null }, signal)) {
     const before = sampler.verdictFor(result);
     if (before !== null && before !== result.ok) disagreements += 1;
     if (result.durationMs > maxCheckMs) maxCheckMs = result.durationMs;
+    bars.add(result.startMs ?? performance.now() - started - result.durationMs, result.durationMs, result.ok);
   }
   if (signal?.aborted) return null;
   const measuredMs = performance.now() - started;
@@ -84,7 +86,60 @@ export async function measureBaseline(
     sequentialMeasuredMs: measuredMs,
     maxCheckMs,
     disagreements,
+    baselineBars: bars.bars(),
   });
+}
+
+/**
+ * Folds the baseline's checks, as they run one after another, into at most `max` bars: one per
+ * check until there are more than `max`, then each pair of neighbours is merged, and every later
+ * bar takes twice as many checks. Memory is O(max) whatever the sample size.
+ */
+export class BaselineBars {
+  private readonly kept: BaselineBar[] = [];
+  private checksPerBar = 1;
+
+  constructor(private readonly max: number = BASELINE_BARS_MAX) {}
+
+  /** Adds the next check: its start since the baseline's start and its duration, in milliseconds. */
+  add(startMs: number, durationMs: number, ok: boolean): void {
+    const start = Math.max(0, startMs);
+    const end = start + Math.max(0, durationMs);
+    const last = this.kept.at(-1);
+    if (last !== undefined && last.checks < this.checksPerBar) {
+      last.durationMs = Math.max(last.durationMs, end - last.startMs);
+      last.checks += 1;
+      if (!ok) last.unhealthy += 1;
+    } else {
+      this.kept.push({ startMs: start, durationMs: end - start, checks: 1, unhealthy: ok ? 0 : 1 });
+    }
+    if (this.kept.length > Math.max(1, this.max)) this.mergePairs();
+  }
+
+  /** The bars so far, rounded to 0.1 ms. */
+  bars(): BaselineBar[] {
+    return this.kept.map((bar) => ({ ...bar, startMs: round(bar.startMs), durationMs: round(bar.durationMs) }));
+  }
+
+  private mergePairs(): void {
+    const merged: BaselineBar[] = [];
+    for (let i = 0; i < this.kept.length; i += 2) {
+      const first = this.kept[i] as BaselineBar;
+      const second = this.kept[i + 1];
+      if (second === undefined) merged.push(first);
+      else {
+        merged.push({
+          startMs: first.startMs,
+          durationMs: Math.max(first.durationMs, second.startMs + second.durationMs - first.startMs),
+          checks: first.checks + second.checks,
+          unhealthy: first.unhealthy + second.unhealthy,
+        });
+      }
+    }
+    this.kept.length = 0;
+    this.kept.push(...merged);
+    this.checksPerBar *= 2;
+  }
 }
 
 /** Derives the speed-up, the ideal and the efficiency from the measured times. */
@@ -96,6 +151,8 @@ export function buildComparison(input: {
   sequentialMeasuredMs: number;
   maxCheckMs: number;
   disagreements: number;
+  /** The baseline's checks as bars (see {@link BaselineBars}); absent, none are reported. */
+  baselineBars?: BaselineBar[];
 }): Comparison {
   const estimated = input.sampleSize < input.targets;
   const sequentialMs = estimated && input.sampleSize > 0
@@ -116,6 +173,7 @@ export function buildComparison(input: {
     idealSpeedup: round(idealSpeedup, 100),
     efficiency: round(idealSpeedup > 0 ? speedup / idealSpeedup : 0, 1000),
     disagreements: input.disagreements,
+    ...(input.baselineBars === undefined ? {} : { baselineBars: input.baselineBars }),
   };
 }
 

@@ -1,6 +1,7 @@
 // The library's door to the reporters. It loads every reporter module at once, so the CLI never
 // imports it: the CLI goes through the lazy registry (registry.ts) instead.
 import { createCsvReporter } from './csv.js';
+import { createHtmlReporter } from './html.js';
 import { createJsonReporter } from './json.js';
 import { createJunitReporter } from './junit.js';
 import { createMarkdownReporter } from './markdown.js';
@@ -11,6 +12,7 @@ import type { ReporterFactory } from '../model/reporter.js';
 
 export { combineReporters } from './combine.js';
 export { createGithubAnnotationsReporter } from './github.js';
+export { createHtmlReporter, type HtmlReporterOptions } from './html.js';
 export { FORMATS, loadReporter, type Format } from './registry.js';
 export type { Reporter, ReporterContext, ReporterFactory, RunEnd, RunMeta } from '../model/reporter.js';
 
@@ -26,4 +28,5 @@ export const reporters: Record<Format, ReporterFactory> = {
   csv: createCsvReporter,
   junit: createJunitReporter,
   markdown: createMarkdownReporter,
+  html: createHtmlReporter,
 };

@@ -12,7 +12,8 @@ interface FormatEntry {
   /**
    * True when input text can start a line of the report (a list line in CSV, a table, XML,
    * Markdown); false when every line starts with a JSON bracket (JSON strings escape line
-   * breaks). Under GitHub Actions the CLI guards the first kind against workflow commands.
+   * breaks) or with the reporter's own markup (HTML, whose text has its line breaks escaped).
+   * Under GitHub Actions the CLI guards the first kind against workflow commands.
    */
   untrustedLines: boolean;
 }
@@ -31,6 +32,7 @@ const REGISTRY = {
   csv: { load: () => import('./csv.js').then((module) => module.createCsvReporter), document: false, untrustedLines: true },
   junit: { load: () => import('./junit.js').then((module) => module.createJunitReporter), document: true, untrustedLines: true },
   markdown: { load: () => import('./markdown.js').then((module) => module.createMarkdownReporter), document: true, untrustedLines: true },
+  html: { load: () => import('./html.js').then((module) => module.createHtmlReporter), document: true, untrustedLines: false },
 } satisfies Record<string, FormatEntry>;
 
 /** A report format: a key of the registry. */

@@ -148,8 +148,8 @@ describe('output', () => {
     const run = await runCli([file, '-f', 'csv']);
     expect(run.code).toBe(0);
     const [header, row] = run.stdout.split('\r\n');
-    expect(header).toBe('url,ok,status,error_code,error_message,duration_ms,attempts,redirects,final_url,method,source,line,verdict,warnings,first_byte_ms,cert_days_left,change');
-    expect(row).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/ok,true,200,,,[\d.]+,1,0,http:\/\/127\.0\.0\.1:\d+\/ok,HEAD,.*csv\.txt,1,healthy,,[\d.]+,,$/);
+    expect(header).toBe('url,ok,status,error_code,error_message,duration_ms,attempts,redirects,final_url,method,source,line,verdict,warnings,first_byte_ms,cert_days_left,change,start_ms');
+    expect(row).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/ok,true,200,,,[\d.]+,1,0,http:\/\/127\.0\.0\.1:\d+\/ok,HEAD,.*csv\.txt,1,healthy,,[\d.]+,,,[\d.]+$/);
   });
 
   it('colours the table only when asked (FORCE_COLOR) and never with --no-color', async () => {

@@ -112,11 +112,11 @@ describe('interruptions', () => {
       expect(run.code).toBe(130);
       expect(run.stdout.endsWith('\r\n')).toBe(true);
       const rows = run.stdout.slice(0, -2).split('\r\n');
-      expect(rows[0]).toBe('url,ok,status,error_code,error_message,duration_ms,attempts,redirects,final_url,method,source,line,verdict,warnings,first_byte_ms,cert_days_left,change');
+      expect(rows[0]).toBe('url,ok,status,error_code,error_message,duration_ms,attempts,redirects,final_url,method,source,line,verdict,warnings,first_byte_ms,cert_days_left,change,start_ms');
       expect(rows).toHaveLength(6);
       for (const row of rows.slice(1)) {
         const fields = row.split(',');
-        expect(fields).toHaveLength(17);
+        expect(fields).toHaveLength(18);
         expect(fields[1]).toBe('true');
       }
       expect(run.stderr).toContain('interrupted');
