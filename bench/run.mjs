@@ -3,14 +3,14 @@
 // times. Absolute times vary on a shared machine; the ratios measured together are the result.
 //
 // Environment: BENCH_REPS (runs per variant, default 3), BENCH_ONLY (comma-separated workload
-// names, e.g. "W1,S1"; W1 W2 W3 F1 S1 M1 X1 B1 D1), BENCH_M1_URLS (default 1000000; M1 and X1),
+// names, e.g. "W1,S1"; W1 W2 W3 F1 H1 S1 M1 X1 B1 D1), BENCH_M1_URLS (default 1000000; M1 and X1),
 // BENCH_BASELINE_BIN (another build's bin/urlcheck.js, e.g. a worktree of the commit before a
 // change: W3 and S1 then also run it, interleaved with this build, so "no slower" is measured
 // in one run), BENCH_NODE (the node binary every measured process runs on, e.g.
 // `BENCH_NODE="$(scripts/node-line.sh 24)"`; default: the node running this script, which also
 // runs the local servers either way).
 import { execFileSync, spawn } from 'node:child_process';
-import { createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -264,6 +264,54 @@ try {
         if (m === ndjson) continue;
         target(`F1 ${m.name} ≤ 1.15× ndjson`, m.wallMs / ndjson.wallMs, 1.15, `${(m.wallMs / ndjson.wallMs).toFixed(2)}×`);
       }
+    }
+  }
+
+  if (wants('H1')) {
+    // The HTML report: written as fast as NDJSON, small at any list length (it samples what it
+    // draws), and quick to open. Both formats go to a file (-o), run interleaved. The first
+    // render is the report's own mark (performance.now() at its first render, from navigation
+    // start) in headless Chromium through the tests' browser harness, loaded only here, so the
+    // bench runs without playwright-core or a browser when H1 is not selected.
+    const urls = 100_000;
+    const loads = 5;
+    log(`H1 HTML report: ${urls.toLocaleString('en-US')} URLs × 0 ms, C=100, -f ndjson vs -f html to a file; then ${loads} loads in headless Chromium`);
+    const file = await urlFile('h1', urls, 0);
+    const outputs = { ndjson: join(WORK, 'h1.ndjson'), html: join(WORK, 'h1.html') };
+    const [ndjson, html] = await measureVariants(
+      Object.entries(outputs).map(([format, path]) => ({
+        name: `urlcheck -f ${format} -o h1.${format}`,
+        args: urlcheck(file, '-c', '100', '-f', format, '-o', path),
+        kind: 'urlcheck',
+        urls,
+        captureStdout: false,
+        expectCode: 0,
+      })),
+    );
+    const megabytes = (path) => statSync(path).size / 1e6;
+    const htmlMB = megabytes(outputs.html);
+    const ratio = html.wallMs / ndjson.wallMs;
+    row('H1 html report', ndjson, { note: `report ${megabytes(outputs.ndjson).toFixed(1)} MB` });
+    row('H1 html report', html, { note: `report ${htmlMB.toFixed(2)} MB; ${ratio.toFixed(2)}× the ndjson wall` });
+    target(`H1 HTML report for ${urls.toLocaleString('en-US')} URLs ≤ 10 MB`, htmlMB, 10, `${htmlMB.toFixed(2)} MB`);
+    target('H1 -f html wall ≤ 1.15× -f ndjson wall', ratio, 1.15, `${ratio.toFixed(2)}×`);
+    let browser;
+    try {
+      const harness = await import('../test/helpers/report-browser.mjs');
+      const executablePath = harness.findChromium();
+      if (executablePath === null) throw new Error(harness.missingChromiumMessage());
+      browser = await harness.launchChromium({ executablePath });
+      const { times, medianMs } = await harness.measureFirstRender(browser, outputs.html, loads);
+      row(
+        'H1 html report',
+        { name: `first render, Chromium ${browser.version().split('.')[0]} (median of ${loads} loads)`, wallMs: medianMs, rssMiB: Number.NaN, results: null },
+        { note: `loads: ${times.map((ms) => Math.round(ms)).join(', ')} ms after navigation start` },
+      );
+      target('H1 first render of the 100,000-URL report in headless Chromium ≤ 2 s', medianMs, 2000, `${fmtMs(medianMs)} (median of ${loads} loads)`);
+    } catch (error) {
+      verdicts.push(`MISSED H1 first render ≤ 2 s: not measured: ${error.message.split('\n')[0]}`);
+    } finally {
+      await browser?.close();
     }
   }
 

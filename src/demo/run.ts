@@ -1,6 +1,9 @@
 // `npm run demo`: an offline tour in two steps, each the real CLI on a list of a local server's
 // URLs. Step 1 shows every kind of result; step 2 measures what concurrency buys, on 200 pages
 // that are alike, so the speed-up is about concurrency and not about one endpoint that hangs.
+// Each step also writes its HTML report beside its list (step 1: failures first; step 2: the
+// waterfall with the sequential baseline below it), and the demo prints where.
+import { existsSync } from 'node:fs';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -24,6 +27,8 @@ interface DemoStep {
   list: string;
   args: string[];
   intro: string;
+  /** The HTML report the step writes into the lists' folder (`--report html:<name>`). */
+  report: string;
 }
 
 const KINDS_ARGS = ['--timeout', '1000', '--retries', '1', '--slow', '600'];
@@ -84,6 +89,7 @@ async function run(): Promise<number> {
     {
       list: 'kinds.txt',
       args: KINDS_ARGS,
+      report: 'kinds.html',
       intro:
         'Step 1 of 2: healthy pages, and one URL of each kind of trouble. Each attempt\n' +
         'has a 1 s deadline (--timeout 1000), a failure that may pass is retried once\n' +
@@ -92,15 +98,21 @@ async function run(): Promise<number> {
     {
       list: 'pages.txt',
       args: PAGES_ARGS,
+      report: 'pages.html',
       intro:
         `Step 2 of 2: what concurrency buys. ${PAGES} pages that each answer in ${PAGE_DELAY_MS} ms,\n` +
         `checked ${DEFAULT_CONCURRENCY} at a time, then ${BASELINE_SAMPLE} of them one by one (the sequential baseline,\n` +
         `extrapolated to ${PAGES}). The pages are alike on purpose: a run lasts as long as\n` +
         'its slowest URL, and in step 1 /hang alone, which never answers, takes its two\n' +
-        '1 s deadlines however many checks run at once.',
+        '1 s deadlines however many checks run at once. Its HTML report draws both runs\n' +
+        'on one time axis.',
     },
   ];
   let worst = 0;
+  // The commands run in the lists' folder, as a user who typed them there would: main's `cwd`
+  // places the inputs and the config lookup, but --report paths resolve against the process's.
+  const startedIn = process.cwd();
+  process.chdir(dir);
   try {
     await writeFile(join(dir, 'kinds.txt'), kindsList(server.url, await closedPort(), String(Date.now())));
     await writeFile(join(dir, 'pages.txt'), pagesList(server.url));
@@ -112,7 +124,7 @@ async function run(): Promise<number> {
     );
     for (const step of steps) {
       if (controller.signal.aborted) break;
-      const args = [step.list, ...step.args, ...extra];
+      const args = [step.list, ...step.args, '--report', `html:${step.report}`, ...extra];
       process.stderr.write(`\n${step.intro}\n$ urlcheck ${args.join(' ')}\n\n`);
       const code = await main(args, {
         stdin: process.stdin,
@@ -123,9 +135,12 @@ async function run(): Promise<number> {
         signal: controller.signal,
       });
       process.stderr.write(`\n${exitNote(code)}\n`);
+      const report = join(dir, step.report);
+      if (code <= 1 && existsSync(report)) process.stderr.write(`The HTML report: ${report} (open it in a browser)\n`);
       if (code !== 1) worst = Math.max(worst, code);
     }
   } finally {
+    process.chdir(startedIn);
     process.off('SIGINT', onSigint);
     await server.close();
   }

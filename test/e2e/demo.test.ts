@@ -50,7 +50,10 @@ describe('npm run demo', () => {
 
     // The commands, each printed before its output, are the ones the README's "Try it" names.
     const commands = [...demo.stderr.matchAll(/^\$ (urlcheck .*)$/gm)].map(([, command]) => command);
-    expect(commands).toEqual(['urlcheck kinds.txt --timeout 1000 --retries 1 --slow 600', 'urlcheck pages.txt --compare-sample 40']);
+    expect(commands).toEqual([
+      'urlcheck kinds.txt --timeout 1000 --retries 1 --slow 600 --report html:kinds.html',
+      'urlcheck pages.txt --compare-sample 40 --report html:pages.html',
+    ]);
     const readme = await readFile(README, 'utf8');
     const tryIt = readme.slice(readme.indexOf('## Try it'), readme.indexOf('\n## ', readme.indexOf('## Try it') + 1));
     for (const command of commands) expect(tryIt).toContain(`\`${command}\``);
@@ -68,6 +71,11 @@ describe('npm run demo', () => {
       expect(text, reference).not.toMatch(/^(#|$)/);
       expect(demo.stdout, reference).toContain(text);
     }
+
+    // Each step's HTML report is where the demo says, beside the lists, and is an urlcheck report.
+    const reports = [...demo.stderr.matchAll(/^The HTML report: (\S+) \(open it in a browser\)$/gm)].map(([, path]) => path);
+    expect(reports).toEqual([join(dir as string, 'kinds.html'), join(dir as string, 'pages.html')]);
+    for (const report of reports) expect(await readFile(report as string, 'utf8')).toContain('data-urlcheck-report="1"');
 
     // Step 2 times the baseline on a sample of 40 of its 200 pages, and says so.
     expect(demo.stdout).toMatch(/speed-up: ~[\d.]+[×x] at concurrency 50: .* \(estimated from 40 of 200 URLs/);
