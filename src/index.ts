@@ -37,6 +37,15 @@ export { TextWriter } from './util/text-writer.js';
 export { checkAll, checkInBatches, createAgent, type TargetStream } from './pipeline/pool.js';
 export { printable, redactText, redactUrl } from './util/redact.js';
 export { combineReporters, createGithubAnnotationsReporter, createHtmlReporter, FORMATS, loadReporter, reporters, type Format, type HtmlReporterOptions } from './reporters/index.js';
+export {
+  createOpenMetricsReporter,
+  createPrometheusReporter,
+  DEFAULT_PROMETHEUS_MAX_URLS,
+  EXPOSITION_CONTENT_TYPES,
+  MAX_LABEL_VALUE_CHARS,
+  type ExpositionFormat,
+  type PrometheusReporterOptions,
+} from './reporters/index.js';
 export type { Reporter, ReporterContext, ReporterFactory, RunEnd, RunMeta } from './model/reporter.js';
 export { runChecks, type RunOutcome, type RunRequest } from './pipeline/run.js';
 export { parseStatusRanges, type StatusRanges } from './model/status-ranges.js';

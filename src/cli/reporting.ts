@@ -79,13 +79,14 @@ export async function runReported(
       errColor: new Chalk({ level: colorLevel(io.stderr, io.env, colorFlag) }),
       quiet: options.quiet,
       ascii,
+      failOn: options.failOn.verdicts,
     };
     const list = [(await loadReporter(options.format))(ctx)];
     // Each --report, and the job summary under GitHub Actions: files, so no colour.
     for (const file of reportFiles(options, io.env)) {
       const writer = await outputs.openFile(file.path, file.flag, isDocumentFormat(file.format), file.append);
       const plain = new Chalk({ level: 0 });
-      list.push((await loadReporter(file.format))({ out: writer, err, color: plain, errColor: plain, quiet: false, ascii }));
+      list.push((await loadReporter(file.format))({ out: writer, err, color: plain, errColor: plain, quiet: false, ascii, failOn: ctx.failOn }));
     }
     let annotations: Reporter | null = null;
     if (io.env['GITHUB_ACTIONS'] === 'true') {

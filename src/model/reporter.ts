@@ -1,7 +1,7 @@
 import type { ChalkInstance } from 'chalk';
 import type { Comparison, DiffSummary } from './run.js';
 import type { Summary } from './summary.js';
-import type { CheckResult } from './types.js';
+import type { CheckResult, Verdict } from './types.js';
 
 /** A value or a promise of it: hooks return a promise only when the caller must wait. */
 export type Awaitable<T> = T | Promise<T>;
@@ -76,6 +76,11 @@ export interface ReporterContext {
    * default). Absent: Unicode box drawing and symbols.
    */
   ascii?: boolean;
+  /**
+   * The verdicts --fail-on names: a result with one of them fails the run (the Prometheus report's
+   * `urlcheck_url_up` is 0 for it). Absent: the default, `broken`, `transient` and `blocked`.
+   */
+  failOn?: ReadonlySet<Verdict>;
 }
 
 /** Builds a reporter for one run. */

@@ -6,6 +6,7 @@ import { createJsonReporter } from './json.js';
 import { createJunitReporter } from './junit.js';
 import { createMarkdownReporter } from './markdown.js';
 import { createNdjsonReporter } from './ndjson.js';
+import { createOpenMetricsReporter, createPrometheusReporter } from './prometheus.js';
 import type { Format } from './registry.js';
 import { createTableReporter } from './table.js';
 import type { ReporterFactory } from '../model/reporter.js';
@@ -13,6 +14,15 @@ import type { ReporterFactory } from '../model/reporter.js';
 export { combineReporters } from './combine.js';
 export { createGithubAnnotationsReporter } from './github.js';
 export { createHtmlReporter, type HtmlReporterOptions } from './html.js';
+export {
+  createOpenMetricsReporter,
+  createPrometheusReporter,
+  DEFAULT_PROMETHEUS_MAX_URLS,
+  EXPOSITION_CONTENT_TYPES,
+  MAX_LABEL_VALUE_CHARS,
+  type ExpositionFormat,
+  type PrometheusReporterOptions,
+} from './prometheus.js';
 export { FORMATS, loadReporter, type Format } from './registry.js';
 export type { Reporter, ReporterContext, ReporterFactory, RunEnd, RunMeta } from '../model/reporter.js';
 
@@ -29,4 +39,6 @@ export const reporters: Record<Format, ReporterFactory> = {
   junit: createJunitReporter,
   markdown: createMarkdownReporter,
   html: createHtmlReporter,
+  prometheus: createPrometheusReporter,
+  openmetrics: createOpenMetricsReporter,
 };

@@ -33,6 +33,9 @@ const REGISTRY = {
   junit: { load: () => import('./junit.js').then((module) => module.createJunitReporter), document: true, untrustedLines: true },
   markdown: { load: () => import('./markdown.js').then((module) => module.createMarkdownReporter), document: true, untrustedLines: true },
   html: { load: () => import('./html.js').then((module) => module.createHtmlReporter), document: true, untrustedLines: false },
+  // Every line starts with a metric name or `# `: input text sits only inside quoted, escaped label values.
+  prometheus: { load: () => import('./prometheus.js').then((module) => module.createPrometheusReporter), document: true, untrustedLines: false },
+  openmetrics: { load: () => import('./prometheus.js').then((module) => module.createOpenMetricsReporter), document: true, untrustedLines: false },
 } satisfies Record<string, FormatEntry>;
 
 /** A report format: a key of the registry. */

@@ -152,7 +152,7 @@ describe('resolveCliOptions', () => {
 
   it('rejects --method put and --format xml, listing the choices', () => {
     expect(usageMessage({ method: 'put' })).toBe('--method: must be head or get (got "put")');
-    expect(usageMessage({ format: 'xml' })).toBe('--format: must be one of table, json, ndjson, csv, junit, markdown, html (got "xml")');
+    expect(usageMessage({ format: 'xml' })).toBe('--format: must be one of table, json, ndjson, csv, junit, markdown, html, prometheus, openmetrics (got "xml")');
   });
 
   it('says what --slow accepts, "off" included, instead of a generic "Invalid input"', () => {
@@ -163,7 +163,7 @@ describe('resolveCliOptions', () => {
   });
 
   it('suggests the nearest word for a misspelt format, method, verdict or report format', () => {
-    expect(usageMessage({ format: 'jsn' })).toBe('--format: must be one of table, json, ndjson, csv, junit, markdown, html (got "jsn"); did you mean json?');
+    expect(usageMessage({ format: 'jsn' })).toBe('--format: must be one of table, json, ndjson, csv, junit, markdown, html, prometheus, openmetrics (got "jsn"); did you mean json?');
     expect(usageMessage({ format: 'mardown' })).toMatch(/; did you mean markdown\?$/);
     expect(usageMessage({ method: 'gte' })).toBe('--method: must be head or get (got "gte"); did you mean get?');
     expect(usageMessage({ failOn: 'brokn' })).toBe(
@@ -171,7 +171,7 @@ describe('resolveCliOptions', () => {
     );
     expect(usageMessage({ failOn: 'broken,warn' })).toMatch(/^--fail-on: unknown verdict "warn"; .* \(got "broken,warn"\); did you mean warning\?$/);
     expect(usageMessage({ report: ['jsn:out.json'] })).toBe(
-      '--report: must be format:path with a format of table, json, ndjson, csv, junit, markdown, html, e.g. junit:results.xml (got "jsn:out.json"); did you mean json?',
+      '--report: must be format:path with a format of table, json, ndjson, csv, junit, markdown, html, prometheus, openmetrics, e.g. junit:results.xml (got "jsn:out.json"); did you mean json?',
     );
     // Nothing near enough: no suggestion, only what is accepted.
     expect(usageMessage({ format: 'xml' })).not.toContain('did you mean');

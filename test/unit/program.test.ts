@@ -183,7 +183,7 @@ describe('a bad value for any option', () => {
 
   it('suggests the nearest value of an enumerated option, for both commands', async () => {
     expect((await cli(['-f', 'jsn', 'list.txt'])).stderr).toBe(
-      'urlcheck: --format: must be one of table, json, ndjson, csv, junit, markdown, html (got "jsn"); did you mean json?\n',
+      'urlcheck: --format: must be one of table, json, ndjson, csv, junit, markdown, html, prometheus, openmetrics (got "jsn"); did you mean json?\n',
     );
     expect((await cli(['merge', '-f', 'jsn', 'r.json'])).stderr).toMatch(/; did you mean json\?\n$/);
     expect((await cli(['--fail-on', 'broken,transent', 'list.txt'])).stderr).toMatch(/; did you mean transient\?\n$/);
