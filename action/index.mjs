@@ -7287,8 +7287,8 @@ function createHtmlReporter({ out }, options = {}) {
 				},
 				latency: latency.values()
 			});
-			for (let at = 0; at < page.length; at += WRITE_CHUNK_CHARS) {
-				const waiting = out.write(page.slice(at, at + WRITE_CHUNK_CHARS));
+			for (let at = 0; at < page.length; at += WRITE_CHUNK_CHARS$1) {
+				const waiting = out.write(page.slice(at, at + WRITE_CHUNK_CHARS$1));
 				if (waiting !== void 0) await waiting;
 			}
 		}
@@ -7520,7 +7520,7 @@ function round$2(value) {
 function capped(values, limit) {
 	return limit === null || !(limit > 0) ? values : values.map((value) => Math.min(value, limit));
 }
-var DEFAULT_HTML_ATTENTION_CAP, DEFAULT_HTML_HEALTHY_SAMPLE, KEPT_ATTENTION, KEPT_SLOWEST, KEPT_SAMPLE, WRITE_CHUNK_CHARS, CONTENT_SECURITY_POLICY;
+var DEFAULT_HTML_ATTENTION_CAP, DEFAULT_HTML_HEALTHY_SAMPLE, KEPT_ATTENTION, KEPT_SLOWEST, KEPT_SAMPLE, WRITE_CHUNK_CHARS$1, CONTENT_SECURITY_POLICY;
 var init_html = __esmMin((() => {
 	init_types$1();
 	init_redact();
@@ -7537,8 +7537,673 @@ var init_html = __esmMin((() => {
 	KEPT_ATTENTION = 1;
 	KEPT_SLOWEST = 2;
 	KEPT_SAMPLE = 4;
-	WRITE_CHUNK_CHARS = 262144;
+	WRITE_CHUNK_CHARS$1 = 262144;
 	CONTENT_SECURITY_POLICY = `default-src 'none'; style-src ${sha256(REPORT_STYLE)}; script-src ${sha256(REPORT_SCRIPT)}; img-src 'none'; base-uri 'none'; form-action 'none'`;
+}));
+// src/reporters/prometheus/exposition.ts
+/**
+* A label value as both formats require it inside its double quotes: backslash, double quote
+* and line feed escaped as `\\`, `\"` and `\n`; every other character as it is (the reporter
+* makes values printable and valid UTF-16 first, see `labelValue`).
+*/
+function escapeLabelValue(value) {
+	LABEL_SPECIAL.lastIndex = 0;
+	if (!LABEL_SPECIAL.test(value)) return value;
+	return value.replace(LABEL_SPECIAL, (char) => char === "\n" ? "\\n" : `\\${char}`);
+}
+/**
+* A HELP text as `format` requires it: backslash and line feed escaped in both; OpenMetrics
+* escapes the double quote too, which the text format's parser would refuse as an unknown escape.
+*/
+function escapeHelp(text, format) {
+	const special = format === "openmetrics" ? /[\\"\n]/g : /[\\\n]/g;
+	return text.replace(special, (char) => char === "\n" ? "\\n" : `\\${char}`);
+}
+/** Label pairs as a sample line carries them between its braces: `name="value",…`, values escaped. */
+function formatLabels(pairs) {
+	return pairs.map(([name, value]) => `${name}="${escapeLabelValue(value)}"`).join(",");
+}
+/** A sample's value: the shortest decimal that reads back as the same double; `NaN`, `+Inf`, `-Inf`. */
+function formatValue(value) {
+	if (Number.isNaN(value)) return "NaN";
+	if (value === Number.POSITIVE_INFINITY) return "+Inf";
+	if (value === Number.NEGATIVE_INFINITY) return "-Inf";
+	return String(value);
+}
+/**
+* The lines of a document in `format`, one family after another (never interleaved), each with
+* its metadata before its samples; OpenMetrics ends with `# EOF`. Samples carry no timestamp:
+* the textfile collector and the Pushgateway refuse them. Lines end in `\n`.
+*/
+function* exposition(format, families) {
+	const open = format === "openmetrics";
+	for (const { family, samples } of families) {
+		let name = family.name;
+		let type = family.type;
+		if (family.type === "info") {
+			if (!open) {
+				name = `${family.name}_info`;
+				type = "gauge";
+			}
+		}
+		const sampleName = family.type === "info" ? `${family.name}_info` : family.name;
+		let header = `# HELP ${name} ${escapeHelp(family.help, format)}\n# TYPE ${name} ${type}\n`;
+		if (open && family.unit !== void 0) header += `# UNIT ${name} ${family.unit}\n`;
+		for (const sample of samples) {
+			if (header !== null) {
+				yield header;
+				header = null;
+			}
+			const labels = sample.labels === "" ? "" : `{${sample.labels}}`;
+			yield `${sampleName}${sample.suffix ?? ""}${labels} ${formatValue(sample.value)}\n`;
+		}
+	}
+	if (open) yield "# EOF\n";
+}
+/** Writes `lines` to `out` in chunks of about 64 Ki characters, waiting whenever the stream asks to. */
+async function writeLines(out, lines) {
+	let chunk = "";
+	for (const line of lines) {
+		chunk += line;
+		if (chunk.length < WRITE_CHUNK_CHARS) continue;
+		const waiting = out.write(chunk);
+		chunk = "";
+		if (waiting !== void 0) await waiting;
+	}
+	if (chunk !== "") await out.write(chunk);
+}
+var EXPOSITION_CONTENT_TYPES, LABEL_SPECIAL, WRITE_CHUNK_CHARS;
+var init_exposition = __esmMin((() => {
+	EXPOSITION_CONTENT_TYPES = {
+		prometheus: "text/plain; version=0.0.4; charset=utf-8",
+		openmetrics: "application/openmetrics-text; version=1.0.0; charset=utf-8"
+	};
+	LABEL_SPECIAL = /[\\"\n]/g;
+	WRITE_CHUNK_CHARS = 65536;
+}));
+// src/util/hash.ts
+/** A copy of `array` twice as long: how the typed arrays kept per {@link UrlHashIndex} entry grow. */
+function grown(array) {
+	const next = new array.constructor(array.length * 2);
+	next.set(array);
+	return next;
+}
+var Hash64, INITIAL_CAPACITY$1, UrlHashIndex;
+var init_hash = __esmMin((() => {
+	Hash64 = class {
+		/** The high 32 bits of the last hash, unsigned. */
+		hi = 0;
+		/** The low 32 bits of the last hash, unsigned. */
+		lo = 0;
+		/** Hashes `text`; read the result from `hi` and `lo`. */
+		of(text) {
+			let h1 = -559038737;
+			let h2 = 0x41c6ce57;
+			for (let i = 0; i < text.length; i += 1) {
+				const unit = text.charCodeAt(i);
+				h1 = Math.imul(h1 ^ unit, -0x61c8864f);
+				h2 = Math.imul(h2 ^ unit, 0x5f356495);
+			}
+			h1 = Math.imul(h1 ^ h1 >>> 16, -0x7a143595);
+			h1 ^= Math.imul(h2 ^ h2 >>> 13, -0x3d4d51cb);
+			h2 = Math.imul(h2 ^ h2 >>> 16, -0x7a143595);
+			h2 ^= Math.imul(h1 ^ h1 >>> 13, -0x3d4d51cb);
+			this.hi = h2 >>> 0;
+			this.lo = h1 >>> 0;
+			return this;
+		}
+	};
+	INITIAL_CAPACITY$1 = 1024;
+	UrlHashIndex = class {
+		table = new Int32Array(INITIAL_CAPACITY$1).fill(-1);
+		mask = 1023;
+		his = new Uint32Array(INITIAL_CAPACITY$1);
+		los = new Uint32Array(INITIAL_CAPACITY$1);
+		count = 0;
+		/** Distinct hashes added. */
+		get size() {
+			return this.count;
+		}
+		/** Slots in the probe table (a power of two). */
+		get capacity() {
+			return this.table.length;
+		}
+		/** Entries the per-entry arrays can hold before they grow. */
+		get entryCapacity() {
+			return this.his.length;
+		}
+		/** The id of the hash, or -1 when it was never added. */
+		find(hi, lo) {
+			for (let slot = lo & this.mask;; slot = slot + 1 & this.mask) {
+				const id = this.table[slot];
+				if (id < 0) return -1;
+				if (this.los[id] === lo && this.his[id] === hi) return id;
+			}
+		}
+		/**
+		* The id of the hash, adding it when absent. A new id equals the previous {@link size}, which is
+		* how callers tell an addition from a hit.
+		*/
+		add(hi, lo) {
+			let slot = lo & this.mask;
+			for (;; slot = slot + 1 & this.mask) {
+				const id = this.table[slot];
+				if (id < 0) break;
+				if (this.los[id] === lo && this.his[id] === hi) return id;
+			}
+			const id = this.count;
+			if (id === this.his.length) {
+				this.his = grown(this.his);
+				this.los = grown(this.los);
+			}
+			this.his[id] = hi;
+			this.los[id] = lo;
+			this.table[slot] = id;
+			this.count += 1;
+			if (this.count * 4 > this.table.length * 3) this.rehash(this.table.length * 2);
+			return id;
+		}
+		rehash(capacity) {
+			const table = new Int32Array(capacity).fill(-1);
+			const mask = capacity - 1;
+			for (let id = 0; id < this.count; id += 1) {
+				let slot = this.los[id] & mask;
+				while (table[slot] >= 0) slot = slot + 1 & mask;
+				table[slot] = id;
+			}
+			this.table = table;
+			this.mask = mask;
+		}
+	};
+}));
+// src/reporters/prometheus/series.ts
+/**
+* Text (a URL as reported, an input's name) as a label value: control characters written as
+* visible `\uXXXX` (as every report shows them, see `printable`), a lone surrogate as U+FFFD,
+* and past {@link MAX_LABEL_VALUE_CHARS} characters cut, ending `…[truncated 1a2b3c4d]`: the
+* 8 hex digits hash the whole text, so two long URLs that begin alike stay two series. The
+* format's own escaping (backslash, quote, line feed) comes after, in `formatLabels`.
+*/
+function labelValue(text) {
+	if (text.length <= 2048) {
+		const shown = printable(text);
+		if (shown.length <= 2048) return shown.replace(LONE_SURROGATE, "�");
+	}
+	const digest = hash.of(text).hi.toString(16).padStart(8, "0");
+	return `${cutAt(printable(cutAt(text, MAX_LABEL_VALUE_CHARS)), MAX_LABEL_VALUE_CHARS).replace(LONE_SURROGATE, "�")}…[truncated ${digest}]`;
+}
+/** The first `length` code units of `text`, one fewer when that would split a surrogate pair. */
+function cutAt(text, length) {
+	if (text.length <= length) return text;
+	const last = text.charCodeAt(length - 1);
+	return text.slice(0, last >= 55296 && last <= 56319 ? length - 1 : length);
+}
+/** Before `b` in input order: by source name, then line, then labels. */
+function precedes(a, b) {
+	if (a.source !== b.source) return a.source < b.source;
+	if (a.firstLine !== b.firstLine) return a.firstLine < b.firstLine;
+	return a.labels < b.labels;
+}
+/**
+* True when `result` should stand for its series instead of `kept`: a line that counts as down
+* wins over one that does not, then the worse verdict (broken, transient, blocked, warning,
+* healthy), then the earlier line. So the series agrees with the exit code (one failing line of a
+* URL fails the run), and does not depend on the order the checks finished in.
+*/
+function outranks(result, down, kept) {
+	if (down !== kept.down) return down;
+	const rank = ATTENTION_RANK[result.verdict];
+	const keptRank = ATTENTION_RANK[kept.verdict];
+	if (rank !== keptRank) return rank < keptRank;
+	return result.line < kept.line;
+}
+/** Copies what the report shows of `result` into `series`. */
+function assign(series, result, down) {
+	series.line = result.line;
+	series.verdict = result.verdict;
+	series.down = down;
+	series.status = result.status;
+	series.durationMs = result.durationMs;
+	series.attempts = result.attempts;
+	series.redirects = result.redirects.length;
+	const timings = result.timings;
+	series.dnsMs = timings?.dnsMs ?? null;
+	series.connectMs = timings?.connectMs ?? null;
+	series.tlsMs = timings?.tlsMs ?? null;
+	series.firstByteMs = timings?.firstByteMs ?? null;
+	const validTo = result.tls?.validTo ?? null;
+	const expires = validTo === null ? NaN : Date.parse(validTo);
+	series.certExpiresMs = Number.isFinite(expires) ? expires : null;
+}
+var MAX_LABEL_VALUE_CHARS, LONE_SURROGATE, hash, UrlSeriesStore;
+var init_series = __esmMin((() => {
+	init_hash();
+	init_redact();
+	init_rank();
+	init_exposition();
+	MAX_LABEL_VALUE_CHARS = 2048;
+	LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+	hash = new Hash64();
+	UrlSeriesStore = class {
+		cap;
+		byLabels = /* @__PURE__ */ new Map();
+		heap = [];
+		dropped = 0;
+		/** `cap`: the most URLs kept; 0 keeps none. */
+		constructor(cap) {
+			this.cap = cap;
+		}
+		/** Series kept. */
+		get size() {
+			return this.heap.length;
+		}
+		/**
+		* Results that got no series because of the cap: each line past it counts once (a URL that had
+		* a series and lost it to an earlier line counts once too).
+		*/
+		get notExported() {
+			return this.dropped;
+		}
+		/** Adds a result (`down`: its verdict is one --fail-on names). */
+		add(result, down) {
+			const labels = formatLabels([["url", labelValue(result.url)], ["source", labelValue(result.source)]]);
+			const kept = this.byLabels.get(labels);
+			if (kept !== void 0) {
+				if (result.line < kept.firstLine) {
+					kept.firstLine = result.line;
+					this.siftDown(kept.heapIndex);
+				}
+				if (outranks(result, down, kept)) assign(kept, result, down);
+				return;
+			}
+			if (this.heap.length >= this.cap) {
+				this.dropped += 1;
+				const last = this.heap[0];
+				if (last === void 0 || !precedes({
+					source: result.source,
+					firstLine: result.line,
+					labels
+				}, last)) return;
+				this.byLabels.delete(last.labels);
+				const series = this.create(labels, result, down, 0);
+				this.heap[0] = series;
+				this.siftDown(0);
+				return;
+			}
+			const series = this.create(labels, result, down, this.heap.length);
+			this.heap.push(series);
+			this.siftUp(series.heapIndex);
+		}
+		/** The series kept, in input order. */
+		sorted() {
+			return [...this.heap].sort((a, b) => precedes(a, b) ? -1 : precedes(b, a) ? 1 : 0);
+		}
+		create(labels, result, down, heapIndex) {
+			const series = {
+				labels,
+				source: result.source,
+				firstLine: result.line,
+				line: result.line,
+				verdict: result.verdict,
+				down,
+				status: null,
+				durationMs: 0,
+				attempts: 0,
+				redirects: 0,
+				dnsMs: null,
+				connectMs: null,
+				tlsMs: null,
+				firstByteMs: null,
+				certExpiresMs: null,
+				heapIndex
+			};
+			assign(series, result, down);
+			this.byLabels.set(labels, series);
+			return series;
+		}
+		place(series, index) {
+			this.heap[index] = series;
+			series.heapIndex = index;
+		}
+		siftUp(start) {
+			const heap = this.heap;
+			const series = heap[start];
+			let i = start;
+			while (i > 0) {
+				const parent = i - 1 >> 1;
+				const above = heap[parent];
+				if (!precedes(above, series)) break;
+				this.place(above, i);
+				i = parent;
+			}
+			this.place(series, i);
+		}
+		siftDown(start) {
+			const heap = this.heap;
+			const series = heap[start];
+			let i = start;
+			for (;;) {
+				const left = 2 * i + 1;
+				if (left >= heap.length) break;
+				const right = left + 1;
+				let later = heap[left];
+				let at = left;
+				if (right < heap.length && precedes(later, heap[right])) {
+					later = heap[right];
+					at = right;
+				}
+				if (!precedes(series, later)) break;
+				this.place(later, i);
+				i = at;
+			}
+			this.place(series, i);
+		}
+	};
+}));
+// src/reporters/prometheus.ts
+var prometheus_exports = /* @__PURE__ */ __exportAll$1({
+	DEFAULT_PROMETHEUS_MAX_URLS: () => DEFAULT_PROMETHEUS_MAX_URLS,
+	EXPOSITION_CONTENT_TYPES: () => EXPOSITION_CONTENT_TYPES,
+	MAX_LABEL_VALUE_CHARS: () => MAX_LABEL_VALUE_CHARS,
+	createExpositionReporter: () => createExpositionReporter,
+	createOpenMetricsReporter: () => createOpenMetricsReporter,
+	createPrometheusReporter: () => createPrometheusReporter,
+	escapeLabelValue: () => escapeLabelValue,
+	labelValue: () => labelValue
+});
+/**
+* Metrics for a monitoring system in the Prometheus text exposition format 0.0.4: what
+* node_exporter's textfile collector and the Pushgateway read. See
+* {@link createExpositionReporter} for what it holds; the README's "Into monitoring" lists the
+* metrics.
+*/
+function createPrometheusReporter(ctx, options = {}) {
+	return createExpositionReporter("prometheus", ctx, options);
+}
+/** The same metrics as {@link createPrometheusReporter} in OpenMetrics 1.0.0: `# UNIT`, info types, `# EOF`. */
+function createOpenMetricsReporter(ctx, options = {}) {
+	return createExpositionReporter("openmetrics", ctx, options);
+}
+/**
+* A report of one run as metrics: per run, results by verdict and by error code, wall time,
+* URLs per second, check time quantiles and the end time; per URL (labels `url`, credentials
+* already redacted, and `source`, the input), whether it is up by --fail-on (`ctx.failOn`; when
+* it names no verdict, the default's), its verdict, final status, duration, attempts, redirects,
+* request phases and certificate expiry.
+*
+* Written whole when the run ends (the CLI renames a file into place). A duplicate line
+* (`duplicateOf`) adds no series: its URL's first line has one. Lines with the same labels
+* otherwise (--no-dedupe) are one series, the worst of them (see `UrlSeriesStore`). At most
+* `maxUrls` URLs get series, the first in input order; memory is bounded by that number.
+*/
+function createExpositionReporter(format, { out, err, failOn }, options = {}) {
+	const store = new UrlSeriesStore(options.maxUrls ?? 1e4);
+	const down = failOn === void 0 || failOn.size === 0 ? DEFAULT_DOWN : failOn;
+	const now = options.now ?? Date.now;
+	let version = null;
+	let checkedMs = 0;
+	let checked = 0;
+	return {
+		onRunStart: (meta) => {
+			version = meta.version;
+		},
+		onResult: (result) => {
+			if (result.attempts > 0) {
+				checkedMs += result.durationMs;
+				checked += 1;
+			}
+			if (result.duplicateOf === void 0) store.add(result, down.has(result.verdict));
+		},
+		onRunEnd: async ({ summary }) => {
+			const endMs = now();
+			const left = store.notExported;
+			if (left > 0) err.write(`urlcheck: warning: ${format} report: ${plural(left, "URL line")} past the first ${formatCount(store.cap)} URLs ${left === 1 ? "has" : "have"} no per-URL series (urlcheck_urls_not_exported)\n`);
+			await writeLines(out, exposition(format, families({
+				summary,
+				endMs,
+				version,
+				latency: {
+					sumMs: checkedMs,
+					count: checked
+				},
+				store
+			})));
+		}
+	};
+}
+/** The families of the document, per run first, then per URL, each URL's series in input order. */
+function* families({ summary, endMs, version, latency, store }) {
+	const one = (value) => [{
+		labels: "",
+		value
+	}];
+	if (version !== null) yield {
+		family: FAMILIES.build,
+		samples: [{
+			labels: formatLabels([["version", version]]),
+			value: 1
+		}]
+	};
+	yield {
+		family: FAMILIES.results,
+		samples: VERDICTS.map((verdict) => ({
+			labels: formatLabels([["verdict", verdict]]),
+			value: summary.byVerdict[verdict]
+		}))
+	};
+	const codes = [...ERROR_CODES, ...Object.keys(summary.byCode).filter((code) => !ERROR_CODES.includes(code))];
+	yield {
+		family: FAMILIES.unhealthy,
+		samples: codes.map((code) => ({
+			labels: formatLabels([["code", code]]),
+			value: summary.byCode[code] ?? 0
+		}))
+	};
+	yield {
+		family: FAMILIES.wall,
+		samples: one(seconds(summary.wallMs))
+	};
+	yield {
+		family: FAMILIES.rate,
+		samples: one(summary.urlsPerSecond)
+	};
+	const quantiles = summary.latencyMs === null ? [] : [
+		{
+			labels: "quantile=\"0.5\"",
+			value: seconds(summary.latencyMs.p50)
+		},
+		{
+			labels: "quantile=\"0.95\"",
+			value: seconds(summary.latencyMs.p95)
+		},
+		{
+			labels: "quantile=\"1\"",
+			value: seconds(summary.latencyMs.max)
+		}
+	];
+	yield {
+		family: FAMILIES.latency,
+		samples: [
+			...quantiles,
+			{
+				suffix: "_sum",
+				labels: "",
+				value: seconds(latency.sumMs)
+			},
+			{
+				suffix: "_count",
+				labels: "",
+				value: latency.count
+			}
+		]
+	};
+	yield {
+		family: FAMILIES.end,
+		samples: one(endMs / 1e3)
+	};
+	yield {
+		family: FAMILIES.interrupted,
+		samples: one(summary.interrupted ? 1 : 0)
+	};
+	yield {
+		family: FAMILIES.notExported,
+		samples: one(store.notExported)
+	};
+	const urls = store.sorted();
+	const perUrl = (family, value) => ({
+		family,
+		samples: samplesOf(urls, value)
+	});
+	yield perUrl(FAMILIES.up, (series) => series.down ? 0 : 1);
+	yield {
+		family: FAMILIES.verdict,
+		samples: (function* () {
+			for (const series of urls) yield {
+				labels: series.labels + VERDICT_LABELS[series.verdict],
+				value: 1
+			};
+		})()
+	};
+	yield perUrl(FAMILIES.status, (series) => series.status ?? 0);
+	yield perUrl(FAMILIES.duration, (series) => seconds(series.durationMs));
+	yield perUrl(FAMILIES.attempts, (series) => series.attempts);
+	yield perUrl(FAMILIES.redirects, (series) => series.redirects);
+	yield {
+		family: FAMILIES.phases,
+		samples: (function* () {
+			for (const series of urls) for (const [phase, field] of PHASES) {
+				const ms = series[field];
+				if (ms !== null) yield {
+					labels: series.labels + phase,
+					value: seconds(ms)
+				};
+			}
+		})()
+	};
+	yield perUrl(FAMILIES.certExpiry, (series) => series.certExpiresMs === null ? null : series.certExpiresMs / 1e3);
+}
+function* samplesOf(urls, value) {
+	for (const series of urls) {
+		const sample = value(series);
+		if (sample !== null) yield {
+			labels: series.labels,
+			value: sample
+		};
+	}
+}
+/** Milliseconds (to 0.1 ms, as results carry them) as seconds, without binary noise: 12.3 → 0.0123. */
+function seconds(ms) {
+	return Math.round(ms * 10) / 1e4;
+}
+var DEFAULT_PROMETHEUS_MAX_URLS, DEFAULT_DOWN, PHASES, VERDICT_LABELS, FAMILIES;
+var init_prometheus = __esmMin((() => {
+	init_defaults();
+	init_types$1();
+	init_text();
+	init_exposition();
+	init_series();
+	DEFAULT_PROMETHEUS_MAX_URLS = 1e4;
+	DEFAULT_DOWN = new Set(DEFAULT_FAIL_ON.split(","));
+	PHASES = [
+		["dns", "dnsMs"],
+		["connect", "connectMs"],
+		["tls", "tlsMs"],
+		["first_byte", "firstByteMs"]
+	].map(([phase, field]) => [`,${formatLabels([["phase", phase]])}`, field]);
+	VERDICT_LABELS = Object.fromEntries(VERDICTS.map((verdict) => [verdict, `,${formatLabels([["verdict", verdict]])}`]));
+	FAMILIES = {
+		build: {
+			name: "urlcheck_build",
+			type: "info",
+			help: "The urlcheck that wrote this report: 1, its version in the label."
+		},
+		results: {
+			name: "urlcheck_results",
+			type: "gauge",
+			help: "Results of the last run by verdict (healthy, warning, broken, transient, blocked): one per URL line checked."
+		},
+		unhealthy: {
+			name: "urlcheck_unhealthy_results",
+			type: "gauge",
+			help: "Results of the last run that are not ok (verdict broken, transient or blocked), by error code."
+		},
+		wall: {
+			name: "urlcheck_run_duration_seconds",
+			type: "gauge",
+			unit: "seconds",
+			help: "Wall time of the last run, in seconds."
+		},
+		rate: {
+			name: "urlcheck_run_urls_per_second",
+			type: "gauge",
+			help: "Results per second of wall time in the last run."
+		},
+		latency: {
+			name: "urlcheck_check_duration_seconds",
+			type: "summary",
+			unit: "seconds",
+			help: "Time of the checks of the last run that made a request, retries included, in seconds: p50 and p95 within 1%, the maximum as quantile 1."
+		},
+		end: {
+			name: "urlcheck_run_end_timestamp_seconds",
+			type: "gauge",
+			unit: "seconds",
+			help: "When the last run ended, as a Unix time in seconds."
+		},
+		interrupted: {
+			name: "urlcheck_run_interrupted",
+			type: "gauge",
+			help: "1 when the last run was stopped (SIGINT, SIGTERM) before every line was checked, else 0."
+		},
+		notExported: {
+			name: "urlcheck_urls_not_exported",
+			type: "gauge",
+			help: "URL lines of the last run left without per-URL series by the cap on URLs (0 when every URL has its series)."
+		},
+		up: {
+			name: "urlcheck_url_up",
+			type: "gauge",
+			help: "1 when the URL passed, 0 when its verdict is one --fail-on names (by default broken, transient or blocked)."
+		},
+		verdict: {
+			name: "urlcheck_url_verdict",
+			type: "info",
+			help: "The URL's verdict (healthy, warning, broken, transient, blocked) in the verdict label: 1."
+		},
+		status: {
+			name: "urlcheck_url_status_code",
+			type: "gauge",
+			help: "The final HTTP status after redirects; 0 when no response arrived."
+		},
+		duration: {
+			name: "urlcheck_url_duration_seconds",
+			type: "gauge",
+			unit: "seconds",
+			help: "The URL's check, every attempt and back-off included, in seconds."
+		},
+		attempts: {
+			name: "urlcheck_url_attempts",
+			type: "gauge",
+			help: "Attempts made for the URL: 1 plus the retries used; 0 when it was never requested."
+		},
+		redirects: {
+			name: "urlcheck_url_redirects",
+			type: "gauge",
+			help: "Redirects the URL went through."
+		},
+		phases: {
+			name: "urlcheck_url_phase_duration_seconds",
+			type: "gauge",
+			unit: "seconds",
+			help: "Where the final request of the URL spent its time, in seconds, by phase (dns, connect, tls, first_byte), for the phases that happened."
+		},
+		certExpiry: {
+			name: "urlcheck_url_cert_expiry_timestamp_seconds",
+			type: "gauge",
+			unit: "seconds",
+			help: "When the URL's TLS certificate expires, as a Unix time in seconds (https: URLs that answered)."
+		}
+	};
 }));
 // src/reporters/registry.ts
 /** The factory for one format, loading only that reporter's module. */
@@ -7588,6 +8253,16 @@ var init_registry = __esmMin((() => {
 		},
 		html: {
 			load: () => Promise.resolve().then(() => (init_html(), html_exports)).then((module) => module.createHtmlReporter),
+			document: true,
+			untrustedLines: false
+		},
+		prometheus: {
+			load: () => Promise.resolve().then(() => (init_prometheus(), prometheus_exports)).then((module) => module.createPrometheusReporter),
+			document: true,
+			untrustedLines: false
+		},
+		openmetrics: {
+			load: () => Promise.resolve().then(() => (init_prometheus(), prometheus_exports)).then((module) => module.createOpenMetricsReporter),
 			document: true,
 			untrustedLines: false
 		}
@@ -13511,101 +14186,6 @@ var init_fragments = __esmMin((() => {
 		}
 		delete(key) {
 			this.entries.delete(key);
-		}
-	};
-}));
-// src/util/hash.ts
-/** A copy of `array` twice as long: how the typed arrays kept per {@link UrlHashIndex} entry grow. */
-function grown(array) {
-	const next = new array.constructor(array.length * 2);
-	next.set(array);
-	return next;
-}
-var Hash64, INITIAL_CAPACITY$1, UrlHashIndex;
-var init_hash = __esmMin((() => {
-	Hash64 = class {
-		/** The high 32 bits of the last hash, unsigned. */
-		hi = 0;
-		/** The low 32 bits of the last hash, unsigned. */
-		lo = 0;
-		/** Hashes `text`; read the result from `hi` and `lo`. */
-		of(text) {
-			let h1 = -559038737;
-			let h2 = 0x41c6ce57;
-			for (let i = 0; i < text.length; i += 1) {
-				const unit = text.charCodeAt(i);
-				h1 = Math.imul(h1 ^ unit, -0x61c8864f);
-				h2 = Math.imul(h2 ^ unit, 0x5f356495);
-			}
-			h1 = Math.imul(h1 ^ h1 >>> 16, -0x7a143595);
-			h1 ^= Math.imul(h2 ^ h2 >>> 13, -0x3d4d51cb);
-			h2 = Math.imul(h2 ^ h2 >>> 16, -0x7a143595);
-			h2 ^= Math.imul(h1 ^ h1 >>> 13, -0x3d4d51cb);
-			this.hi = h2 >>> 0;
-			this.lo = h1 >>> 0;
-			return this;
-		}
-	};
-	INITIAL_CAPACITY$1 = 1024;
-	UrlHashIndex = class {
-		table = new Int32Array(INITIAL_CAPACITY$1).fill(-1);
-		mask = 1023;
-		his = new Uint32Array(INITIAL_CAPACITY$1);
-		los = new Uint32Array(INITIAL_CAPACITY$1);
-		count = 0;
-		/** Distinct hashes added. */
-		get size() {
-			return this.count;
-		}
-		/** Slots in the probe table (a power of two). */
-		get capacity() {
-			return this.table.length;
-		}
-		/** Entries the per-entry arrays can hold before they grow. */
-		get entryCapacity() {
-			return this.his.length;
-		}
-		/** The id of the hash, or -1 when it was never added. */
-		find(hi, lo) {
-			for (let slot = lo & this.mask;; slot = slot + 1 & this.mask) {
-				const id = this.table[slot];
-				if (id < 0) return -1;
-				if (this.los[id] === lo && this.his[id] === hi) return id;
-			}
-		}
-		/**
-		* The id of the hash, adding it when absent. A new id equals the previous {@link size}, which is
-		* how callers tell an addition from a hit.
-		*/
-		add(hi, lo) {
-			let slot = lo & this.mask;
-			for (;; slot = slot + 1 & this.mask) {
-				const id = this.table[slot];
-				if (id < 0) break;
-				if (this.los[id] === lo && this.his[id] === hi) return id;
-			}
-			const id = this.count;
-			if (id === this.his.length) {
-				this.his = grown(this.his);
-				this.los = grown(this.los);
-			}
-			this.his[id] = hi;
-			this.los[id] = lo;
-			this.table[slot] = id;
-			this.count += 1;
-			if (this.count * 4 > this.table.length * 3) this.rehash(this.table.length * 2);
-			return id;
-		}
-		rehash(capacity) {
-			const table = new Int32Array(capacity).fill(-1);
-			const mask = capacity - 1;
-			for (let id = 0; id < this.count; id += 1) {
-				let slot = this.los[id] & mask;
-				while (table[slot] >= 0) slot = slot + 1 & mask;
-				table[slot] = id;
-			}
-			this.table = table;
-			this.mask = mask;
 		}
 	};
 }));
@@ -22909,7 +23489,8 @@ async function runReported(options, io, colorFlag, input, run) {
 			color: new Chalk({ level: colorLevel(outputs.toStdout ? io.stdout : {}, io.env, colorFlag) }),
 			errColor: new Chalk({ level: colorLevel(io.stderr, io.env, colorFlag) }),
 			quiet: options.quiet,
-			ascii
+			ascii,
+			failOn: options.failOn.verdicts
 		};
 		const list = [(await loadReporter(options.format))(ctx)];
 		for (const file of reportFiles(options, io.env)) {
@@ -22921,7 +23502,8 @@ async function runReported(options, io, colorFlag, input, run) {
 				color: plain,
 				errColor: plain,
 				quiet: false,
-				ascii
+				ascii,
+				failOn: ctx.failOn
 			}));
 		}
 		let annotations = null;
