@@ -4,7 +4,7 @@ import { mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BIN } from '../helpers/cli.js';
+import { BIN, collectExit } from '../helpers/cli.js';
 import { startHttpServer, type LocalServer } from '../helpers/servers.js';
 import { useTempDir } from '../helpers/temp-dir.js';
 
@@ -42,15 +42,8 @@ async function cronRecipe(): Promise<{ firstRun: string; cronCommand: string }> 
 
 /** Runs `command` as cron does: `env -i PATH=/usr/bin:/bin HOME=/tmp sh -c command`. */
 function asCron(command: string, path = '/usr/bin:/bin'): Promise<ShellRun> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('/usr/bin/env', ['-i', `PATH=${path}`, 'HOME=/tmp', 'sh', '-c', command], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+  const child = spawn('/usr/bin/env', ['-i', `PATH=${path}`, 'HOME=/tmp', 'sh', '-c', command], { stdio: ['ignore', 'pipe', 'pipe'] });
+  return collectExit(child);
 }
 
 describe('the README cron recipe, under cron\'s environment', () => {

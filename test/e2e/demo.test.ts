@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { useTempDir } from '../helpers/temp-dir.js';
+import { collectExit } from '../helpers/cli.js';
 
 // `npm run demo` as a new user runs it: what it prints must be what it does, what the README
 // says it does, and point at files that still exist when it is over.
@@ -30,15 +31,8 @@ function runDemo(tmp: string): Promise<DemoRun> {
     http_proxy: undefined,
   };
   for (const key of Object.keys(env)) if (env[key] === undefined) delete env[key];
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [DEMO], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+  const child = spawn(process.execPath, [DEMO], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  return collectExit(child);
 }
 
 describe('npm run demo', () => {

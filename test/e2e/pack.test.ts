@@ -6,6 +6,7 @@ import { delimiter, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHttpServer, type LocalServer } from '../helpers/servers.js';
+import { collectExit } from '../helpers/cli.js';
 
 // The package as a user gets it, outside this checkout: packed with `npm pack`, or installed from
 // a git URL (which builds through `prepare`), into an empty folder, then run through npx. The
@@ -47,15 +48,8 @@ function run(command: string, args: string[], cwd: string): Promise<Run> {
   for (const key of Object.keys(env)) if (key.toLowerCase().startsWith('npm_') && !NPM_KEEP.has(key.toLowerCase())) delete env[key];
   env.npm_config_update_notifier = 'false';
   for (const key of Object.keys(env)) if (env[key] === undefined) delete env[key];
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+  const child = spawn(command, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  return collectExit(child);
 }
 
 /** `run`, failing with npm's own words when it did not exit 0. */

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { CheckResult, Summary } from '../../src/index.js';
 import { labelValue } from '../../src/reporters/prometheus/series.js';
-import { BIN, runCli, type CliRun, type RunCliOptions } from '../helpers/cli.js';
+import { BIN, runCli, type CliRun, type RunCliOptions, collectExit } from '../helpers/cli.js';
 import { CA_SIGNED, closedPort, TEST_CA_FILE, useFixtureServer } from '../helpers/fixtures.js';
 import {
   expectValidExposition,
@@ -338,16 +338,9 @@ async function monitoringRecipe(): Promise<{ cronCommand: string; pushLine: stri
 
 /** Runs `command` as cron does: `env -i PATH=… HOME=/tmp sh -c command`, in `cwd`. */
 function asCron(command: string, cwd: string, path = '/usr/bin:/bin'): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('/usr/bin/env', ['-i', `PATH=${path}`, 'HOME=/tmp', 'sh', '-c', command], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn('/usr/bin/env', ['-i', `PATH=${path}`, 'HOME=/tmp', 'sh', '-c', command], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
     children.add(child);
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+  return collectExit(child);
 }
 
 /** Starts a daemon on a free loopback port and waits until it answers GET /metrics; returns its base URL. */

@@ -66,6 +66,25 @@ export function nodeRunnableByOthers(): boolean {
   }
 }
 
+/** How a child process ended, with everything it wrote. */
+export interface ProcessExit {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Collects a spawned child's stdout and stderr (spawned with both piped) until it closes. */
+export function collectExit(child: ChildProcess): Promise<ProcessExit> {
+  return new Promise((resolve, reject) => {
+    let stdout = '';
+    let stderr = '';
+    child.stdout?.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+    child.stderr?.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
 /** A preload for `node --require` that records peak RSS and can fake a terminal on stderr (see probe.cjs). */
 export const PROBE_PRELOAD = fileURLToPath(new URL('./probe.cjs', import.meta.url));
 
