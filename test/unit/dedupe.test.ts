@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { dedupeKeyOf, DedupeStore, MAX_WAITING_DUPLICATES, relabel } from '../../src/pipeline/dedupe.js';
-import { Hash64, UrlHashIndex } from '../../src/util/hash.js';
+import { CHUNK_ENTRIES, ChunkedArray, Hash64, UrlHashIndex } from '../../src/util/hash.js';
 import type { CheckResult, Target } from '../../src/model/types.js';
 import { targetsFrom } from '../helpers/fixtures.js';
 import { resultWith } from '../helpers/samples.js';
@@ -65,16 +65,36 @@ describe('UrlHashIndex', () => {
         }
         expect(index.size).toBe(model.size);
         for (const [hi, lo] of [...added, ...probes]) expect(index.find(hi, lo)).toBe(model.get(`${hi}:${lo}`) ?? -1);
-        // At most 3/4 full, grown only by doubling: never more than 8/3 slots per entry past the start.
+        // At most 3/4 full, grown only by half: never more than 2 slots per entry past the start.
         expect(index.size * 4).toBeLessThanOrEqual(index.capacity * 3);
-        expect(index.capacity).toBeLessThanOrEqual(Math.max(1024, Math.ceil((index.size * 8) / 3)));
-        expect(Math.log2(index.capacity) % 1).toBe(0);
+        expect(index.capacity).toBeLessThanOrEqual(Math.max(1024, Math.ceil(index.size * 2) + 1));
       }),
       { numRuns: 60 },
     );
   });
 
-  it('grows by doubling: 100,000 entries in a table of 2^18 slots, entry arrays of 2^17', () => {
+  it('stays within its load bounds at scale, with wrap-around, and finds every hash (100,000 entries)', () => {
+    const index = new UrlHashIndex();
+    const hash = new Hash64();
+    let wrong = 0;
+    for (let i = 0; i < 100_000; i += 1) {
+      hash.of(`https://b.test/${i}`);
+      if (index.add(hash.hi, hash.lo) !== i) wrong += 1;
+    }
+    // The largest low halves land in the last slots and wrap around to the first.
+    for (let i = 0; i < 50; i += 1) if (index.add(i, 0xffffffff - i) !== 100_000 + i) wrong += 1;
+    for (let i = 0; i < 100_000; i += 1) {
+      hash.of(`https://b.test/${i}`);
+      if (index.find(hash.hi, hash.lo) !== i) wrong += 1;
+    }
+    for (let i = 0; i < 50; i += 1) if (index.find(i, 0xffffffff - i) !== 100_000 + i) wrong += 1;
+    expect(wrong).toBe(0);
+    expect(index.find(1, 2)).toBe(-1);
+    expect(index.size * 4).toBeLessThanOrEqual(index.capacity * 3);
+    expect(index.size * 2).toBeGreaterThanOrEqual(index.capacity);
+  });
+
+  it('grows by half: 100,000 entries in a table of 199,292 slots, entries in two chunks of 2^16', () => {
     const index = new UrlHashIndex();
     const hash = new Hash64();
     for (let i = 0; i < 100_000; i += 1) {
@@ -82,8 +102,38 @@ describe('UrlHashIndex', () => {
       index.add(hash.hi, hash.lo);
     }
     expect(index.size).toBe(100_000);
-    expect(index.capacity).toBe(2 ** 18);
-    expect(index.entryCapacity).toBe(2 ** 17);
+    // 1,024 slots grown by half while more than 3/4 full: … 132,860 → 199,292.
+    expect(index.capacity).toBe(199_292);
+    expect(index.entryCapacity).toBe(2 * CHUNK_ENTRIES);
+  });
+});
+
+describe('ChunkedArray', () => {
+  it('grows its first chunk by doubling, then a chunk at a time, keeping every value', () => {
+    const array = new ChunkedArray(Uint16Array);
+    expect(array.capacity).toBe(1024);
+    array.reserve(1024);
+    expect(array.capacity).toBe(2048);
+    for (let i = 0; i < 3 * CHUNK_ENTRIES + 5; i += 1) {
+      array.reserve(i);
+      array.set(i, i & 0xffff);
+    }
+    expect(array.capacity).toBe(4 * CHUNK_ENTRIES);
+    let wrong = 0;
+    for (let i = 0; i < 3 * CHUNK_ENTRIES + 5; i += 1) if (array.get(i) !== (i & 0xffff)) wrong += 1;
+    expect(wrong).toBe(0);
+    expect(array.get(3 * CHUNK_ENTRIES + 6)).toBe(0);
+  });
+
+  it('widens to 32 bits in place, keeping its values', () => {
+    const array = new ChunkedArray(Uint16Array);
+    array.reserve(CHUNK_ENTRIES + 1);
+    array.set(3, 65_535);
+    array.set(CHUNK_ENTRIES + 1, 7);
+    array.widen(Uint32Array);
+    expect(array.bytesPerEntry).toBe(4);
+    array.set(4, 70_000);
+    expect([array.get(3), array.get(4), array.get(CHUNK_ENTRIES + 1)]).toEqual([65_535, 70_000, 7]);
   });
 });
 
@@ -131,7 +181,8 @@ describe('DedupeStore', () => {
       const admission = store.admit(later);
       expect(admission.kind).toBe('duplicate');
       const { timings: _timings, ...kept } = original;
-      const expectedFinalUrl = original.redirects.length > 0 || original.verdict !== 'healthy' ? original.finalUrl : 'https://a.test/x#later';
+      // The checked line's own URL as its final URL: a duplicate shows its own, as a check of it would.
+      const expectedFinalUrl = original.finalUrl === 'https://a.test/x' ? 'https://a.test/x#later' : original.finalUrl;
       expect(admission.kind === 'duplicate' && admission.result).toEqual({
         ...kept,
         url: 'https://a.test/x#later',
@@ -162,10 +213,95 @@ describe('DedupeStore', () => {
     expect(store.size).toBe(1000);
     expect(store.checkingSize).toBe(0);
     expect(store.waitingSize).toBe(0);
-    // Details (messages, warnings, redirects) only for the failing ones here.
-    expect(failing).toBeGreaterThan(0);
-    expect(store.detailsSize).toBe(failing);
-    expect(store.capacity).toEqual({ table: 2048, entries: 1024 });
+    // Details (messages, warnings, redirects) only for the failing ones here, and the same 404
+    // kept once for all of them; two outcomes (healthy, broken).
+    expect(failing).toBeGreaterThan(300);
+    expect(store.detailsSize).toBe(1);
+    expect(store.outcomesSize).toBe(2);
+    expect(store.capacity).toEqual({ table: 1536, entries: 1024, bytesPerEntry: 12 });
+  });
+
+  it('keeps distinct errors apart and shares identical ones, whatever the order they come in', () => {
+    const store = new DedupeStore();
+    const lines = Array.from({ length: 600 }, (_, i) => `https://h.test/${i}`);
+    const targets = targetsFrom([...lines, ...lines]);
+    const messageOf = (line: number) => `status ${400 + (line % 3)} is not in --accept 200-399`;
+    for (const target of targets.slice(0, 600)) {
+      expect(store.admit(target).kind).toBe('check');
+      const status = 400 + (target.line % 3);
+      store.settle({ ...checked(target, 1), status, error: { code: 'HTTP_STATUS', message: messageOf(target.line) }, finalUrl: target.line % 2 === 0 ? 'https://elsewhere.test/' : target.display });
+    }
+    // Three messages × a final URL of its own or elsewhere.
+    expect(store.detailsSize).toBe(6);
+    for (const target of targets.slice(600)) {
+      const admission = store.admit(target);
+      const original = target.line - 600;
+      expect(admission.kind === 'duplicate' && admission.result).toMatchObject({
+        status: 400 + (original % 3),
+        error: { code: 'HTTP_STATUS', message: messageOf(original) },
+        finalUrl: original % 2 === 0 ? 'https://elsewhere.test/' : target.display,
+        duplicateOf: { source: 'test.txt', line: original },
+      });
+    }
+  });
+
+  it('widens its outcome index past 65,535 distinct outcomes, every duplicate still exact', () => {
+    const store = new DedupeStore();
+    const count = 70_000;
+    // One source per line: every outcome is distinct.
+    const targetOf = (i: number, line: number): Target => ({ ...(targetsFrom([`https://w.test/${i}`])[0] as Target), source: `s${i}.md`, line });
+    for (let i = 0; i < count; i += 1) {
+      const target = targetOf(i, 1);
+      store.admit(target);
+      store.settle({ ...checked(target, 3), durationMs: i / 10 });
+    }
+    expect(store.outcomesSize).toBe(count);
+    expect(store.capacity.bytesPerEntry).toBe(14);
+    for (const i of [0, 1, 65_534, 65_535, 65_536, count - 1]) {
+      const admission = store.admit(targetOf(i, 2));
+      expect(admission.kind === 'duplicate' && admission.result).toMatchObject({ durationMs: i / 10, duplicateOf: { source: `s${i}.md`, line: 1 } });
+    }
+  });
+
+  it('names the line checked exactly, whatever the lines: sources starting again at 1, far jumps, any order', () => {
+    const store = new DedupeStore();
+    // Lines as a list, documents, a journal replayed out of order and a long run of duplicates give them.
+    const lines: Array<readonly [string, number]> = [
+      ...Array.from({ length: 700 }, (_, i) => ['big.txt', 100_000 + i * 3] as const),
+      ...Array.from({ length: 300 }, (_, i) => ['a.md', 1 + (i >> 2)] as const),
+      ['big.txt', 2_000_000],
+      ['b.md', 7],
+      ...Array.from({ length: 600 }, (_, i) => ['journal.txt', 5_000 + ((i * 37) % 600)] as const),
+      ['big.txt', 4_294_967_295],
+    ];
+    const targetOf = (i: number, source: string, line: number): Target => ({ ...(targetsFrom([`https://l.test/${i}`])[0] as Target), source, line });
+    lines.forEach(([source, line], i) => {
+      const target = targetOf(i, source, line);
+      store.admit(target);
+      store.settle(checked(target, 3));
+    });
+    lines.forEach(([source, line], i) => {
+      const admission = store.admit(targetOf(i, 'again.txt', 1));
+      expect(admission.kind === 'duplicate' && admission.result.duplicateOf).toEqual({ source, line });
+    });
+  });
+
+  it('finds each result\'s line among lines of the same number in flight: other sources, several links on a line', () => {
+    const store = new DedupeStore();
+    const at = (url: string, source: string, line: number): Target => ({ ...(targetsFrom([url])[0] as Target), source, line });
+    const inFlight = [at('https://s.test/1', 'a.md', 3), at('https://s.test/2', 'b.md', 3), at('https://s.test/3', 'a.md', 3), at('https://s.test/4', 'c.md', 4)];
+    for (const target of inFlight) expect(store.admit(target).kind).toBe('check');
+    const later = inFlight.map((target) => at(target.display, 'later.md', 9));
+    for (const target of later) expect(store.admit(target).kind).toBe('wait');
+    // Settled in another order than admitted: each wakes its own duplicate, named after its own line.
+    for (const i of [2, 1, 3, 0]) {
+      const target = inFlight[i] as Target;
+      const waited = store.settle(checked(target, 3));
+      expect(waited?.map((r) => [r.url, r.duplicateOf])).toEqual([[target.display, { source: target.source, line: target.line }]]);
+    }
+    expect(store.checkingSize).toBe(0);
+    // A result nothing is waiting for, from a line never admitted, is not taken for another's.
+    expect(store.settle(checked(at('https://s.test/9', 'z.md', 3), 3))).toBeNull();
   });
 
   it('asks the input to pause once MAX_WAITING_DUPLICATES duplicates wait', () => {
