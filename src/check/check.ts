@@ -7,7 +7,6 @@ import type { StatusRanges } from '../model/status-ranges.js';
 import type { CheckError, CheckResult, CheckWarning, HttpMethod, RedirectHop, Target, Timings, TlsInfo } from '../model/types.js';
 import { BOT_REFUSAL_STATUS, blockedMessage, CHALLENGE_SNIFF_BYTES, detectBotProtection, verdictOf, wantsChallengeSniff } from '../model/verdict.js';
 import { classifyError } from '../net/classify.js';
-import { connectionOf } from '../net/connection-timing.js';
 import { DEFAULT_BODY_LIMIT_BYTES, evaluateExpectations, needsBody } from './expect.js';
 import { AttemptGate, DeadlineClock, send, type Answer, type BodyPolicy } from '../net/exchange.js';
 import { backoffDelay, isRetryable, parseRetryAfter } from './retry.js';
@@ -34,7 +33,7 @@ export interface CheckContext {
   readonly crossOriginHeaders: readonly string[];
   /** Strings that must never appear in a message: the -H values. */
   readonly secrets: readonly string[];
-  /** Attempts in flight; one listener on `signal` aborts them all (not one listener each). */
+  /** Attempts in flight (the clock's running ones); one listener on `signal` aborts them all (not one listener each). */
   readonly inFlight: Set<AttemptGate>;
   /** The attempts' hard deadlines, on one shared timer. */
   readonly clock: DeadlineClock;
@@ -72,7 +71,9 @@ export function createCheckContext(dispatcher: Dispatcher, options: CheckOptions
   if (!given.has('accept')) baseHeaders.push('accept', '*/*');
   for (const header of options.headers) baseHeaders.push(header.name, header.value);
   const secrets = options.headers.map((header) => header.value).filter((value) => value.length >= 3);
-  const inFlight = new Set<AttemptGate>();
+  const clock = new DeadlineClock(options.timeoutMs);
+  // The clock holds every attempt in flight already: one set, not a second one to keep in step.
+  const inFlight = clock.running;
   signal.addEventListener(
     'abort',
     () => {
@@ -85,7 +86,6 @@ export function createCheckContext(dispatcher: Dispatcher, options: CheckOptions
     const name = baseHeaders[i] as string;
     if (CROSS_ORIGIN_SAFE_HEADERS.has(name)) crossOriginHeaders.push(name, baseHeaders[i + 1] as string);
   }
-  const clock = new DeadlineClock(options.timeoutMs);
   return { dispatcher, options, signal, baseHeaders, crossOriginHeaders, secrets, inFlight, clock, pages: new LruCache(PAGE_CACHE_ENTRIES), local: null, startedAt: performance.now() };
 }
 
@@ -126,12 +126,18 @@ const sniffChallenges: BodyPolicy = (status, headers) => (wantsChallengeSniff(st
  * into it, and its `id`s and `<a name>`s are read from the first {@link DEFAULT_BODY_LIMIT_BYTES}
  * of an HTML answer.
  */
-export async function checkTarget(target: Target, ctx: CheckContext): Promise<CheckResult | null> {
+export function checkTarget(target: Target, ctx: CheckContext): Promise<CheckResult | null> {
   const url = target.url;
-  if (url !== null) {
-    if (url.protocol === 'file:') return checkLocal(target, url, ctx);
-    if (ctx.options.checkFragments && isCheckedFragment(url)) return checkFragment(target, url, checkableFragment(url) as string, ctx);
-  }
+  // Not an async function itself: the common case hands back checkWithRetries' promise as it is,
+  // without a promise and a microtask more per URL. Neither branch throws synchronously.
+  // href, not protocol: the href is kept, the protocol would be a new string per URL.
+  if (url !== null && (url.href.startsWith('file:') || ctx.options.checkFragments)) return checkSpecial(target, url, ctx);
+  return checkWithRetries(target, ctx, null);
+}
+
+async function checkSpecial(target: Target, url: URL, ctx: CheckContext): Promise<CheckResult | null> {
+  if (url.protocol === 'file:') return checkLocal(target, url, ctx);
+  if (isCheckedFragment(url)) return checkFragment(target, url, checkableFragment(url) as string, ctx);
   return checkWithRetries(target, ctx, null);
 }
 
@@ -187,7 +193,8 @@ async function checkWithRetries(target: Target, ctx: CheckContext, page: PageBod
   for (;;) {
     if (ctx.signal.aborted) return null;
     attempts += 1;
-    const outcome = await attempt(target, target.url, ctx, page);
+    // The first attempt starts when the check did: one clock reading less per URL.
+    const outcome = await attempt(target, target.url, ctx, page, attempts === 1 ? started : performance.now());
     if (ctx.signal.aborted) return null;
     if (attempts > retries || !isRetryable(outcome.status, outcome.error, outcome.challenged)) {
       return result(target, started, attempts, outcome, ctx);
@@ -210,19 +217,19 @@ async function checkWithRetries(target: Target, ctx: CheckContext, page: PageBod
   }
 }
 
-async function attempt(target: Target, start: URL, ctx: CheckContext, page: PageBody | null): Promise<AttemptOutcome> {
+/**
+ * One attempt. `startedAt`: when it starts, on the performance.now() clock (ms); maxResponseMs
+ * holds each attempt to itself: a retry is a fresh measurement, not one slowed by the back-off
+ * before it.
+ */
+async function attempt(target: Target, start: URL, ctx: CheckContext, page: PageBody | null, startedAt: number): Promise<AttemptOutcome> {
   const { options } = ctx;
-  // maxResponseMs holds each attempt to itself: a retry is a fresh measurement, not one slowed by the back-off before it.
-  const attemptStarted = performance.now();
   const expect = target.expect ?? null;
   const accept: StatusRanges = expect?.status ?? options.accept;
   const readsBody = needsBody(expect) || page !== null;
-  const bodyPolicy: BodyPolicy = readsBody
-    ? (status, headers) => (accept.has(status) && (page === null || needsBody(expect) || HTML_TYPE.test(String(headers['content-type'] ?? ''))) ? DEFAULT_BODY_LIMIT_BYTES : sniffChallenges(status, headers))
-    : sniffChallenges;
+  const bodyPolicy = readsBody ? bodyReader(accept, expect, page) : sniffChallenges;
   const gate = new AttemptGate();
-  ctx.clock.start(gate);
-  ctx.inFlight.add(gate);
+  ctx.clock.start(gate, startedAt);
 
   const redirects: RedirectHop[] = [];
   let visited: Set<string> | null = null; // only a redirect chain needs it
@@ -231,21 +238,12 @@ async function attempt(target: Target, start: URL, ctx: CheckContext, page: Page
   let method: HttpMethod = options.method === 'get' || readsBody ? 'GET' : 'HEAD';
   let answer: Answer | null = null;
   let headers = withCredentials(ctx.baseHeaders, start);
-  const outcome = (fields: Partial<AttemptOutcome>): AttemptOutcome => ({
-    status: null,
-    error: null,
-    redirects,
-    finalUrl: url,
-    method,
-    retryAfterMs: null,
-    answer,
-    challenged: false,
-    ...fields,
-  });
 
   try {
     for (;;) {
-      const response = await send(ctx.dispatcher, { origin: url.origin, path: url.pathname + url.search, method, headers }, gate, bodyPolicy);
+      const request = { origin: url.origin, path: url.pathname + url.search, method, headers };
+      // The attempt's first request is dispatched as it starts; a redirect's or a GET retry's later.
+      const response: Answer = await (answer === null ? send(ctx.dispatcher, request, gate, bodyPolicy, startedAt) : send(ctx.dispatcher, request, gate, bodyPolicy));
       answer = response;
       const status = response.status;
 
@@ -261,21 +259,19 @@ async function attempt(target: Target, start: URL, ctx: CheckContext, page: Page
           next = new URL(location, url);
         } catch {
           const shown = redactText(location.slice(0, 200), ctx.secrets);
-          return outcome({ status, error: { code: 'INVALID_URL', message: `redirect (${status}) to an invalid URL: "${shown}"` } });
+          return outcomeOf(status, { code: 'INVALID_URL', message: `redirect (${status}) to an invalid URL: "${shown}"` }, redirects, url, method, answer);
         }
         if (next.protocol !== 'http:' && next.protocol !== 'https:') {
-          return outcome({
-            status,
-            error: { code: 'UNSUPPORTED_PROTOCOL', message: `redirect (${status}) to unsupported protocol "${next.protocol}"; not followed` },
-          });
+          const error: CheckError = { code: 'UNSUPPORTED_PROTOCOL', message: `redirect (${status}) to unsupported protocol "${next.protocol}"; not followed` };
+          return outcomeOf(status, error, redirects, url, method, answer);
         }
         redirects.push({ status, location: redactUrl(next) });
         if (redirects.length > options.maxRedirects) {
-          return outcome({ status, error: { code: 'TOO_MANY_REDIRECTS', message: `more than ${options.maxRedirects} redirects` } });
+          return outcomeOf(status, { code: 'TOO_MANY_REDIRECTS', message: `more than ${options.maxRedirects} redirects` }, redirects, url, method, answer);
         }
         visited ??= new Set([start.href]);
         if (visited.has(next.href)) {
-          return outcome({ status, error: { code: 'TOO_MANY_REDIRECTS', message: `redirect loop: ${redactUrl(next)} was already visited` } });
+          return outcomeOf(status, { code: 'TOO_MANY_REDIRECTS', message: `redirect loop: ${redactUrl(next)} was already visited` }, redirects, url, method, answer);
         }
         if (next.origin !== start.origin) headers = ctx.crossOriginHeaders as string[];
         visited.add(next.href);
@@ -288,40 +284,55 @@ async function attempt(target: Target, start: URL, ctx: CheckContext, page: Page
           page.body = response.body;
           page.truncated = response.bodyTruncated;
         }
-        if (expect === null) return outcome({ status });
+        if (expect === null) return outcomeOf(status, null, redirects, url, method, answer);
         const failed = evaluateExpectations(expect, {
           status,
           headers: response.headers,
           body: response.body,
           bodyTruncated: response.bodyTruncated,
           finalUrl: url,
-          durationMs: performance.now() - attemptStarted,
-          tls: connectionOf(response.probe.socket)?.tls ?? null,
+          durationMs: performance.now() - startedAt,
+          tls: response.probe.connection?.tls ?? null,
           secrets: ctx.secrets,
         });
-        return outcome({ status, error: failed === null ? null : { code: failed.code, message: redactText(failed.message, ctx.secrets) } });
+        return outcomeOf(status, failed === null ? null : { code: failed.code, message: redactText(failed.message, ctx.secrets) }, redirects, url, method, answer);
       }
       const retryAfterMs = status === 429 || status === 503 ? parseRetryAfter(firstHeader(response.headers['retry-after'])) : null;
       const acceptName = expect?.status === undefined ? '--accept' : 'the expected statuses';
       const protection = detectBotProtection(status, response.headers, response.body);
       const blocked = protection !== null || status === BOT_REFUSAL_STATUS;
-      return outcome({
-        status,
-        retryAfterMs,
-        challenged: protection !== null,
-        error: { code: 'HTTP_STATUS', message: blocked ? blockedMessage(protection, status) : `status ${status} is not in ${acceptName} ${accept.text}` },
-      });
+      const error: CheckError = { code: 'HTTP_STATUS', message: blocked ? blockedMessage(protection, status) : `status ${status} is not in ${acceptName} ${accept.text}` };
+      return outcomeOf(status, error, redirects, url, method, answer, retryAfterMs, protection !== null);
     }
   } catch (error) {
     if (gate.timedOut) {
-      return outcome({ error: { code: 'TIMEOUT', message: `no complete answer within the ${options.timeoutMs} ms deadline` } });
+      return outcomeOf(null, { code: 'TIMEOUT', message: `no complete answer within the ${options.timeoutMs} ms deadline` }, redirects, url, method, answer);
     }
     const classified = classifyError(error);
-    return outcome({ error: { code: classified.code, message: redactText(classified.message, ctx.secrets) } });
+    return outcomeOf(null, { code: classified.code, message: redactText(classified.message, ctx.secrets) }, redirects, url, method, answer);
   } finally {
     ctx.clock.stop(gate);
-    ctx.inFlight.delete(gate);
   }
+}
+
+// Made apart from `attempt`: a closure there would give every attempt a context to allocate.
+function bodyReader(accept: StatusRanges, expect: Target['expect'] | null, page: PageBody | null): BodyPolicy {
+  return (status, headers) =>
+    accept.has(status) && (page === null || needsBody(expect) || HTML_TYPE.test(String(headers['content-type'] ?? ''))) ? DEFAULT_BODY_LIMIT_BYTES : sniffChallenges(status, headers);
+}
+
+/** An attempt's outcome, every field set in one place (one object shape on the hot path). */
+function outcomeOf(
+  status: number | null,
+  error: CheckError | null,
+  redirects: RedirectHop[],
+  finalUrl: URL,
+  method: HttpMethod,
+  answer: Answer | null,
+  retryAfterMs: number | null = null,
+  challenged = false,
+): AttemptOutcome {
+  return { status, error, redirects, finalUrl, method, retryAfterMs, answer, challenged };
 }
 
 /**
@@ -347,7 +358,7 @@ const NO_WARNINGS: CheckWarning[] = [];
 function result(target: Target, started: number, attempts: number, outcome: AttemptOutcome, ctx: CheckContext): CheckResult {
   const durationMs = Math.round((performance.now() - started) * 10) / 10;
   const answered = outcome.status !== null;
-  const tls = answered && outcome.answer !== null ? (connectionOf(outcome.answer.probe.socket)?.tls ?? null) : null;
+  const tls = answered && outcome.answer !== null ? (outcome.answer.probe.connection?.tls ?? null) : null;
   const warnings = answered ? warningsOf(target, outcome, durationMs, tls, ctx.options) : NO_WARNINGS;
   // Messages may quote what a server sent (a Location): never raw control characters.
   const error = outcome.error === null ? null : { code: outcome.error.code, message: printable(outcome.error.message) };
@@ -378,7 +389,7 @@ const round = (ms: number) => Math.round(ms * 10) / 10;
 function timingsOf(answer: Answer | null): Timings | null {
   if (answer === null) return null;
   const { times, probe } = answer;
-  const connection = probe.fresh ? connectionOf(probe.socket) : null;
+  const connection = probe.fresh ? probe.connection : null;
   const opened = connection?.startedAt ?? 0;
   return {
     dnsMs: connection?.lookupAt != null ? round(connection.lookupAt - opened) : null,
@@ -392,6 +403,13 @@ function timingsOf(answer: Answer | null): Timings | null {
 
 /** What a result flags without failing: outdated list entries, slowness, an expiring certificate. */
 function warningsOf(target: Target, outcome: AttemptOutcome, durationMs: number, tls: TlsInfo | null, options: CheckContext['options']): CheckWarning[] {
+  // Most results have nothing to flag: no list, and no closure (its context is made on entry).
+  const slow = options.slowMs !== null && durationMs > options.slowMs;
+  if (outcome.redirects.length === 0 && !slow && tls?.daysLeft == null) return NO_WARNINGS;
+  return flagged(target, outcome, durationMs, slow, tls, options);
+}
+
+function flagged(target: Target, outcome: AttemptOutcome, durationMs: number, slow: boolean, tls: TlsInfo | null, options: CheckContext['options']): CheckWarning[] {
   let warnings: CheckWarning[] | null = null;
   const add = (warning: CheckWarning) => (warnings ??= []).push(warning);
   if (outcome.redirects.length > 0 && outcome.finalUrl !== null) {
@@ -405,7 +423,7 @@ function warningsOf(target: Target, outcome: AttemptOutcome, durationMs: number,
       add({ code: 'HTTPS_UPGRADE', message: `redirects to https:; update the list to ${to}` });
     }
   }
-  if (options.slowMs !== null && durationMs > options.slowMs) {
+  if (slow) {
     add({ code: 'SLOW', message: `took ${Math.round(durationMs)} ms, more than --slow ${options.slowMs} ms` });
   }
   if (tls?.daysLeft != null && tls.daysLeft < options.certMinDays && tls.daysLeft >= 0) {

@@ -49,17 +49,29 @@ export interface Summary {
 // Log-scale buckets 1% wide: percentiles within 1% using constant memory whatever the count.
 const BUCKET_GROWTH = 1.01;
 const LOG_GROWTH = Math.log(BUCKET_GROWTH);
+const MAX_BUCKET = 4095;
 
 /** A constant-memory latency histogram with about 1% relative precision. */
 export class LatencyHistogram {
-  private readonly counts = new Map<number, number>();
+  // Counts by bucket index (bucket i holds durations whose log1p is in [i, i + 1) × LOG_GROWTH):
+  // an array indexed directly, grown by doubling, instead of a Map probed per result. A day is
+  // bucket 1,839, so it stays a few kilobytes.
+  private counts = new Float64Array(1024);
+  private highest = -1;
   private count = 0;
   private maxMs = 0;
 
   /** Records one duration, in milliseconds. */
   add(ms: number): void {
-    const bucket = Math.floor(Math.log1p(Math.max(0, ms)) / LOG_GROWTH);
-    this.counts.set(bucket, (this.counts.get(bucket) ?? 0) + 1);
+    // Past the last bucket (about 10^17 ms; or a duration read from a damaged report) counts in it.
+    const bucket = Math.min(MAX_BUCKET, Math.floor(Math.log1p(ms > 0 ? ms : 0) / LOG_GROWTH));
+    if (bucket >= this.counts.length) {
+      const grown = new Float64Array(Math.max(this.counts.length * 2, bucket + 1));
+      grown.set(this.counts);
+      this.counts = grown;
+    }
+    this.counts[bucket] = (this.counts[bucket] as number) + 1;
+    if (bucket > this.highest) this.highest = bucket;
     this.count += 1;
     if (ms > this.maxMs) this.maxMs = ms;
   }
@@ -69,8 +81,8 @@ export class LatencyHistogram {
     if (this.count === 0) return 0;
     const rank = Math.max(1, Math.ceil(fraction * this.count));
     let seen = 0;
-    for (const bucket of [...this.counts.keys()].sort((a, b) => a - b)) {
-      seen += this.counts.get(bucket) ?? 0;
+    for (let bucket = 0; bucket <= this.highest; bucket += 1) {
+      seen += this.counts[bucket] as number;
       if (seen >= rank) {
         const middle = Math.expm1((bucket + 0.5) * LOG_GROWTH);
         return Math.min(this.maxMs, Math.round(middle * 10) / 10);
@@ -87,6 +99,9 @@ export class LatencyHistogram {
     return this.maxMs;
   }
 }
+
+// "1xx" … "9xx" made once, not a template string per result.
+const STATUS_CLASSES = Array.from({ length: 10 }, (_, i) => `${i}xx`);
 
 /** Folds results into a {@link Summary} as they stream past, holding no result. */
 export class SummaryBuilder {
@@ -105,7 +120,7 @@ export class SummaryBuilder {
     this.total += 1;
     if (result.ok) this.ok += 1;
     else if (result.error !== null) this.byCode[result.error.code] = (this.byCode[result.error.code] ?? 0) + 1;
-    const statusClass = result.status === null ? 'none' : `${Math.floor(result.status / 100)}xx`;
+    const statusClass = result.status === null ? 'none' : (STATUS_CLASSES[Math.floor(result.status / 100)] ?? `${Math.floor(result.status / 100)}xx`);
     this.byStatusClass[statusClass] = (this.byStatusClass[statusClass] ?? 0) + 1;
     this.byVerdict[result.verdict] += 1;
     for (const warning of result.warnings) this.byWarning[warning.code] = (this.byWarning[warning.code] ?? 0) + 1;

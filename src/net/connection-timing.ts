@@ -123,6 +123,8 @@ export interface SocketProbe {
   socket: object | null;
   /** True when this request was the first sent on a connection {@link timedConnector} opened. */
   fresh: boolean;
+  /** The record of that socket's connection, when {@link timedConnector} opened it (found once, here). */
+  connection: ConnectionRecord | null;
 }
 
 // undici calls a request's onRequestStart and then, synchronously in the same function
@@ -142,6 +144,7 @@ function onSendHeaders(message: unknown): void {
   probe.socket = socket;
   const record = records.get(socket);
   if (record !== undefined) {
+    probe.connection = record;
     probe.fresh = !record.used;
     record.used = true;
   }

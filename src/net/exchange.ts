@@ -55,7 +55,7 @@ export class AttemptGate {
   timedOut = false;
   /** When the deadline expires, on the performance.now() clock, in milliseconds. */
   deadline = 0;
-  private cancel: ((reason: unknown) => void) | null = null;
+  private current: Exchange | null = null;
 
   get aborted(): boolean {
     return this.reason !== null;
@@ -65,12 +65,12 @@ export class AttemptGate {
   abort(reason: unknown): void {
     if (this.reason !== null) return;
     this.reason = reason;
-    this.cancel?.(reason);
+    this.current?.cancel(reason);
   }
 
-  /** @internal Registers the current request's cancel function. */
-  attach(cancel: ((reason: unknown) => void) | null): void {
-    this.cancel = cancel;
+  /** @internal Registers the request in flight, or null once it settled. */
+  attach(exchange: Exchange | null): void {
+    this.current = exchange;
   }
 }
 
@@ -81,14 +81,15 @@ export class AttemptGate {
  * ever needs to wake for it.
  */
 export class DeadlineClock {
-  private readonly running = new Set<AttemptGate>();
+  /** The attempts whose deadline runs: started and neither stopped nor expired yet. */
+  readonly running = new Set<AttemptGate>();
   private timer: NodeJS.Timeout | null = null;
 
   constructor(private readonly timeoutMs: number) {}
 
-  /** Starts `gate`'s deadline now. */
-  start(gate: AttemptGate): void {
-    gate.deadline = performance.now() + this.timeoutMs;
+  /** Starts `gate`'s deadline at `now` (performance.now(), when the caller has just read it). */
+  start(gate: AttemptGate, now = performance.now()): void {
+    gate.deadline = now + this.timeoutMs;
     this.running.add(gate);
     if (this.timer === null) this.arm(gate.deadline);
   }
@@ -134,90 +135,126 @@ export function send(
   request: { origin: string; path: string; method: 'HEAD' | 'GET'; headers: string[] },
   gate: AttemptGate,
   bodyPolicy?: BodyPolicy,
+  dispatchedAt = performance.now(),
 ): Promise<Answer> {
-  return new Promise<Answer>((resolve, reject) => {
-    if (gate.aborted) return reject(new AttemptAborted(gate.reason));
-    let settled = false;
-    let answer: Answer | null = null;
-    let controller: Dispatcher.DispatchController | null = null;
-    const times: RequestTimes = { dispatchedAt: performance.now(), sentAt: null, headersAt: null, endAt: null };
-    const probe: SocketProbe = { method: request.method, path: request.path, socket: null, fresh: false };
-    let bodyWanted = 0;
-    let chunks: Buffer[] | null = null;
-    let bodyRead = 0;
-    const finish = (error: unknown) => {
-      if (settled) return;
-      settled = true;
-      times.endAt = performance.now();
-      gate.attach(null);
-      if (answer !== null && chunks !== null) answer.body = Buffer.concat(chunks, Math.min(bodyRead, bodyWanted));
-      if (error === null && answer !== null) resolve(answer);
-      else reject(error);
-    };
-    gate.attach((reason) => {
-      controller?.abort(BODY_CANCELLED);
-      finish(new AttemptAborted(reason));
-    });
-
-    const handler: Dispatcher.DispatchHandler = {
-      onRequestStart(started) {
-        controller = started;
-        times.sentAt = performance.now();
-        armSocketProbe(probe);
-        if (settled) started.abort(BODY_CANCELLED);
-      },
-      onResponseStart(started, status, headers) {
-        if (status < 200) return; // 1xx informational: the real answer follows
-        times.headersAt = performance.now();
-        answer = { status, headers, body: null, bodyTruncated: false, times, probe };
-        if (request.method !== 'HEAD' && bodyPolicy !== undefined) bodyWanted = bodyPolicy(status, headers);
-        if (bodyWanted > 0) {
-          chunks = [];
-          return;
-        }
-        const length = Number(headers['content-length']);
-        if (request.method !== 'HEAD' && !(length <= DISCARD_LIMIT_BYTES)) {
-          finish(null);
-          started.abort(BODY_CANCELLED);
-        }
-      },
-      onResponseData(started, chunk) {
-        if (chunks === null || answer === null) return;
-        chunks.push(chunk);
-        bodyRead += chunk.length;
-        if (bodyRead > bodyWanted) {
-          // Enough to judge by: stop downloading.
-          answer.bodyTruncated = true;
-          finish(null);
-          started.abort(BODY_CANCELLED);
-        }
-      },
-      onResponseEnd() {
-        finish(null);
-      },
-      onResponseError(_controller, error) {
-        finish(error);
-      },
-    };
-    try {
-      dispatcher.dispatch(
-        {
-          origin: request.origin,
-          path: request.path,
-          method: request.method,
-          headers: request.headers,
-          // undici closes the connection after every HEAD by default (for servers that wrongly send
-          // a body): a new TCP (and TLS) handshake per URL. It detects such a body and reconnects
-          // anyway, so keep the connection: it is most of the cost of a HEAD check.
-          reset: false,
-        },
-        handler,
-      );
-    } catch (error) {
-      finish(error);
-    }
+  if (gate.aborted) return Promise.reject(new AttemptAborted(gate.reason));
+  const exchange = new Exchange(request.method, request.path, gate, bodyPolicy, dispatchedAt);
+  const answered = new Promise<Answer>((resolve, reject) => {
+    exchange.resolve = resolve;
+    exchange.reject = reject;
   });
+  gate.attach(exchange);
+  try {
+    dispatcher.dispatch(
+      {
+        origin: request.origin,
+        path: request.path,
+        method: request.method,
+        headers: request.headers,
+        // undici closes the connection after every HEAD by default (for servers that wrongly send
+        // a body): a new TCP (and TLS) handshake per URL. It detects such a body and reconnects
+        // anyway, so keep the connection: it is most of the cost of a HEAD check.
+        reset: false,
+      },
+      exchange,
+    );
+  } catch (error) {
+    exchange.finish(error);
+  }
+  return answered;
 }
+
+/**
+ * One request's handler and state: a single object with its methods on the prototype, not a
+ * handler of closures over a dozen variables, since one is made per request (the hot path).
+ * @internal
+ */
+class Exchange implements Dispatcher.DispatchHandler {
+  resolve: (answer: Answer) => void = noop;
+  reject: (error: unknown) => void = noop;
+  private settled = false;
+  private answer: Answer | null = null;
+  private controller: Dispatcher.DispatchController | null = null;
+  private readonly times: RequestTimes;
+  private readonly probe: SocketProbe;
+  private bodyWanted = 0;
+  private chunks: Buffer[] | null = null;
+  private bodyRead = 0;
+
+  constructor(
+    private readonly method: 'HEAD' | 'GET',
+    path: string,
+    private readonly gate: AttemptGate,
+    private readonly bodyPolicy: BodyPolicy | undefined,
+    dispatchedAt: number,
+  ) {
+    this.times = { dispatchedAt, sentAt: null, headersAt: null, endAt: null };
+    this.probe = { method, path, socket: null, fresh: false, connection: null };
+  }
+
+  /** Settles the request: with its answer when `error` is null, else with `error`. */
+  finish(error: unknown): void {
+    if (this.settled) return;
+    this.settled = true;
+    this.times.endAt = performance.now();
+    this.gate.attach(null);
+    const answer = this.answer;
+    if (answer !== null && this.chunks !== null) answer.body = Buffer.concat(this.chunks, Math.min(this.bodyRead, this.bodyWanted));
+    if (error === null && answer !== null) this.resolve(answer);
+    else this.reject(error);
+  }
+
+  /** The gate was aborted: stop the request wherever it is. */
+  cancel(reason: unknown): void {
+    this.controller?.abort(BODY_CANCELLED);
+    this.finish(new AttemptAborted(reason));
+  }
+
+  onRequestStart(controller: Dispatcher.DispatchController): void {
+    this.controller = controller;
+    this.times.sentAt = performance.now();
+    armSocketProbe(this.probe);
+    if (this.settled) controller.abort(BODY_CANCELLED);
+  }
+
+  onResponseStart(controller: Dispatcher.DispatchController, status: number, headers: IncomingHttpHeaders): void {
+    if (status < 200) return; // 1xx informational: the real answer follows
+    this.times.headersAt = performance.now();
+    this.answer = { status, headers, body: null, bodyTruncated: false, times: this.times, probe: this.probe };
+    if (this.method !== 'HEAD' && this.bodyPolicy !== undefined) this.bodyWanted = this.bodyPolicy(status, headers);
+    if (this.bodyWanted > 0) {
+      this.chunks = [];
+      return;
+    }
+    const length = Number(headers['content-length']);
+    if (this.method !== 'HEAD' && !(length <= DISCARD_LIMIT_BYTES)) {
+      this.finish(null);
+      controller.abort(BODY_CANCELLED);
+    }
+  }
+
+  onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    if (this.chunks === null || this.answer === null) return;
+    this.chunks.push(chunk);
+    this.bodyRead += chunk.length;
+    if (this.bodyRead > this.bodyWanted) {
+      // Enough to judge by: stop downloading.
+      this.answer.bodyTruncated = true;
+      this.finish(null);
+      controller.abort(BODY_CANCELLED);
+    }
+  }
+
+  onResponseEnd(): void {
+    this.finish(null);
+  }
+
+  onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
+    this.finish(error);
+  }
+}
+
+function noop(): void {}
 
 /**
  * Sends one GET through `dispatcher` and resolves once its status and headers arrive, with the

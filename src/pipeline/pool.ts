@@ -1,5 +1,4 @@
 import { setMaxListeners } from 'node:events';
-import pLimit, { type LimitFunction } from 'p-limit';
 import type { Dispatcher } from 'undici';
 import { checkTarget, createCheckContext } from '../check/check.js';
 import type { CheckOptions } from '../check/options.js';
@@ -59,18 +58,30 @@ export async function* checkInBatches(
 
   const agent = createDispatcher(options);
   const ctx = createCheckContext(agent, options, stop.signal);
-  const globalLimit = pLimit(options.concurrency);
-  const hostLimits = new Map<string, LimitFunction>();
-  const maxPending = options.concurrency + Math.max(options.concurrency, MIN_LOOKAHEAD);
+  const lookahead = Math.max(options.concurrency, MIN_LOOKAHEAD);
+  const maxPending = options.concurrency + lookahead;
+  // The feeder, once the pool is full, reads again when half the read-ahead is used up: one
+  // wake-up per half a read-ahead of results, not one per result.
+  const refillBelow = options.concurrency + Math.ceil(lookahead / 2);
 
   const finished: CheckResult[] = [];
   let pending = 0;
   let wake: (() => void) | null = null;
+  let wakeQueued = false;
   let failure: unknown = null;
-  const notify = () => {
+  const wakeNow = () => {
+    wakeQueued = false;
     const resolve = wake;
     wake = null;
     resolve?.();
+  };
+  // The consumer is woken once per turn of the event loop (setImmediate: after every socket that
+  // was readable has been read), not once per result: on a fast server one turn finishes many
+  // checks, and they are handed over as one batch.
+  const notify = () => {
+    if (wake === null || wakeQueued) return;
+    wakeQueued = true;
+    setImmediate(wakeNow);
   };
   // Feeder side: it waits here while the pool is full.
   let slotFree: (() => void) | null = null;
@@ -79,45 +90,79 @@ export async function* checkInBatches(
     slotFree = null;
     resolve?.();
   };
+  const roomToRead = () => {
+    if (slotFree !== null && pending < refillBelow && finished.length < maxPending) freeSlot();
+  };
   const notifyAll = () => {
     notify();
     freeSlot();
   };
 
+  // The limits, kept by hand rather than by a promise-based limiter: a limiter's promises,
+  // closures and queue items per target were a measured share of the per-result cost (W3).
+  // A target waits for its host's slot first (--per-host), then for one of the run's; a target
+  // whose host is busy never holds a run slot, so other hosts go ahead.
+  let active = 0;
+  // Targets waiting for a run slot, each with its host's slots (taken already) or null.
+  const ready = new Fifo<Target>();
+  const readySlots = new Fifo<HostSlots | null>();
+  const hosts = new Map<string, HostSlots>();
+  const perHost = options.perHost;
+
   const schedule = (target: Target) => {
     pending += 1;
-    const run = () => globalLimit(() => checkTarget(target, ctx));
     // --per-host spares servers; a local file: link has none.
-    const host = options.perHost === null || target.url === null || target.url.protocol === 'file:' ? null : target.url.host;
-    const task = host === null ? run() : limitFor(host)(run);
-    task.then(
+    const host = perHost === null || target.url === null || target.url.protocol === 'file:' ? null : target.url.host;
+    if (host === null) return admit(target, null);
+    let slots = hosts.get(host);
+    if (slots === undefined) {
+      slots = { host, active: 0, waiting: new Fifo() };
+      hosts.set(host, slots);
+    }
+    if (slots.active < (perHost as number)) {
+      slots.active += 1;
+      admit(target, slots);
+    } else slots.waiting.push(target);
+  };
+  const admit = (target: Target, slots: HostSlots | null) => {
+    if (active < options.concurrency) start(target, slots);
+    else {
+      ready.push(target);
+      readySlots.push(slots);
+    }
+  };
+  const start = (target: Target, slots: HostSlots | null) => {
+    active += 1;
+    checkTarget(target, ctx).then(
       (result) => {
-        pending -= 1;
         if (result !== null) finished.push(result);
-        if (host !== null) releaseHost(host);
-        notifyAll();
+        done(slots);
       },
       (error: unknown) => {
-        pending -= 1;
         failure ??= error;
-        notifyAll();
+        done(slots);
       },
     );
   };
-
-  // Per-host limiters live only while their host has work, so a list of a million hosts
-  // does not leave a million limiters behind.
-  const limitFor = (host: string): LimitFunction => {
-    let limit = hostLimits.get(host);
-    if (limit === undefined) {
-      limit = pLimit(options.perHost ?? options.concurrency);
-      hostLimits.set(host, limit);
+  const done = (slots: HostSlots | null) => {
+    pending -= 1;
+    active -= 1;
+    // The run slot goes to the target that waited for it longest; one of this host's waiting
+    // targets takes the host slot and queues for a run slot behind it.
+    const next = ready.shift();
+    if (next !== undefined) start(next, readySlots.shift() as HostSlots | null);
+    if (slots !== null) {
+      const waiting = slots.waiting.shift();
+      if (waiting !== undefined) admit(waiting, slots);
+      else {
+        slots.active -= 1;
+        // Host slots live only while their host has work, so a list of a million hosts does
+        // not leave a million entries behind.
+        if (slots.active === 0) hosts.delete(slots.host);
+      }
     }
-    return limit;
-  };
-  const releaseHost = (host: string) => {
-    const limit = hostLimits.get(host);
-    if (limit !== undefined && limit.activeCount === 0 && limit.pendingCount === 0) hostLimits.delete(host);
+    notify();
+    roomToRead();
   };
 
   const iterator = Symbol.asyncIterator in targets ? targets[Symbol.asyncIterator]() : toAsync(targets);
@@ -164,7 +209,7 @@ export async function* checkInBatches(
       if (finished.length > 0) {
         // Hand over everything finished so far; new completions land in a fresh batch.
         const batch = finished.splice(0, finished.length);
-        freeSlot();
+        roomToRead();
         yield batch;
         continue;
       }
@@ -183,6 +228,38 @@ export async function* checkInBatches(
     else if (!exhausted) await iterator.return?.();
     if (stop.signal.aborted) await agent.destroy();
     else await agent.close();
+  }
+}
+
+/** One host's slots under --per-host: how many of its targets are in flight, and those waiting. */
+interface HostSlots {
+  host: string;
+  active: number;
+  waiting: Fifo<Target>;
+}
+
+/** A first-in first-out queue: an array read from a moving head, compacted as the head passes half of it. */
+class Fifo<T> {
+  private items: (T | undefined)[] = [];
+  private head = 0;
+
+  push(item: T): void {
+    this.items.push(item);
+  }
+
+  shift(): T | undefined {
+    if (this.head === this.items.length) return undefined;
+    const item = this.items[this.head];
+    this.items[this.head] = undefined;
+    this.head += 1;
+    if (this.head === this.items.length) {
+      this.items.length = 0;
+      this.head = 0;
+    } else if (this.head >= 1024 && this.head * 2 >= this.items.length) {
+      this.items.splice(0, this.head);
+      this.head = 0;
+    }
+    return item;
   }
 }
 

@@ -74,17 +74,28 @@ describe('LatencyHistogram', () => {
   it('uses constant memory: the bucket count does not grow with the number of durations', () => {
     const histogram = new LatencyHistogram();
     const random = seeded(7);
-    // Reaching into the private bucket map is the only way to observe memory without timing.
-    const buckets = () => (histogram as unknown as { counts: Map<number, number> }).counts.size;
+    // Reaching into the private bucket array is the only way to observe memory without timing.
+    const buckets = () => (histogram as unknown as { counts: Float64Array }).counts.length;
     const values = Array.from({ length: 20_000 }, () => random() * 60_000);
     for (const value of values) histogram.add(value);
     const once = buckets();
     for (let round = 0; round < 10; round += 1) for (const value of values) histogram.add(value);
     expect(histogram.size).toBe(220_000);
     expect(buckets()).toBe(once);
-    // 1% buckets over 0..60 s: at most log(60001)/log(1.01) ≈ 1106 buckets, whatever the count.
+    // 1% buckets over 0..60 s: at most log(60001)/log(1.01) ≈ 1106 buckets (an array of 2,048
+    // slots, grown by doubling), whatever the count.
     for (let i = 0; i < 200_000; i += 1) histogram.add(random() * 60_000);
-    expect(buckets()).toBeLessThanOrEqual(1107);
+    expect(buckets()).toBe(once);
+    expect(buckets()).toBeLessThanOrEqual(2048);
+  });
+
+  it('keeps an absurd duration (a damaged report) in its last bucket, its memory bounded', () => {
+    const histogram = new LatencyHistogram();
+    for (const value of [5, 1e300, Number.POSITIVE_INFINITY, Number.NaN, -3]) histogram.add(value);
+    expect((histogram as unknown as { counts: Float64Array }).counts.length).toBeLessThanOrEqual(4096);
+    expect(histogram.size).toBe(5);
+    expect(histogram.percentile(0.2)).toBe(0);
+    expect(histogram.percentile(0.6)).toBeCloseTo(5, 0);
   });
 });
 
