@@ -1,11 +1,11 @@
 import { readFile, stat } from 'node:fs/promises';
 import { dirname, isAbsolute, join } from 'node:path';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
-import { z } from 'zod';
+import { z } from 'zod/mini';
 import { parseJsonPath } from '../check/expect.js';
 import { UsageError } from '../model/errors.js';
 import { parseTarget } from '../input/targets.js';
-import { compilePattern } from '../util/pattern.js';
+import { compilePattern, type LinearPattern } from '../util/pattern.js';
 import { printable, redactText } from '../util/redact.js';
 import { parseStatusRanges } from '../model/status-ranges.js';
 import type { Expectations, HeaderExpectation, JsonExpectation, Target, TextPattern } from '../model/types.js';
@@ -225,17 +225,21 @@ function safeYamlMessage(message: string): string {
 
 const text = (what = 'a string') => z.string({ error: `must be ${what}` });
 const flag = z.boolean({ error: 'must be true or false' });
-const numberText = (what: string) => z.union([z.number(), z.string()], { error: `must be ${what}` }).transform(String);
+const numberText = (what: string) => z.pipe(z.union([z.number(), z.string()], { error: `must be ${what}` }), z.transform(String));
 const count = numberText('a number');
 const durationText = numberText('a number of milliseconds or a duration such as "5s"');
-const oneOrMany = <T extends z.ZodType>(item: T, what: string) =>
-  z.union([item, z.array(item)], { error: `must be ${what} or a list of them` }).transform((value) => (Array.isArray(value) ? value : [value]) as Array<z.output<T>>);
+const oneOrMany = <T extends z.core.$ZodType>(item: T, what: string) =>
+  z.pipe(
+    z.union([item, z.array(item)], { error: `must be ${what} or a list of them` }),
+    z.transform((value) => (Array.isArray(value) ? value : [value]) as Array<z.output<T>>),
+  );
 const stringList = oneOrMany(text(), 'a string');
-const statusText = z
-  .union([z.string(), z.number(), z.array(z.union([z.number(), z.string()]))], {
+const statusText = z.pipe(
+  z.union([z.string(), z.number(), z.array(z.union([z.number(), z.string()]))], {
     error: 'must be statuses such as "200-299,401", a status such as 200, or a list of statuses',
-  })
-  .transform((value) => (Array.isArray(value) ? value.join(',') : String(value)));
+  }),
+  z.transform((value: string | number | Array<string | number>) => (Array.isArray(value) ? value.join(',') : String(value))),
+);
 
 /** How each option key is typed in the file, and the shape commander gives it. */
 const optionSchemas = {
@@ -255,7 +259,7 @@ const optionSchemas = {
   output: text('a file path'),
   quiet: flag,
   // A comma-separated list, as in --fail-on broken,transient.
-  failOn: stringList.transform((list) => list.join(',')),
+  failOn: z.pipe(stringList, z.transform((list: string[]) => list.join(','))),
   slow: durationText,
   certMinDays: count,
   report: stringList,
@@ -312,69 +316,78 @@ const regex = parsedBy((source) => {
   }
 }, 'a regular expression');
 
-const milliseconds = z
-  .union([z.number(), z.string()], { error: 'must be a number of milliseconds or a duration such as "500ms" or "2s"' })
-  .transform((value, ctx) => {
+const milliseconds = z.pipe(
+  z.union([z.number(), z.string()], { error: 'must be a number of milliseconds or a duration such as "500ms" or "2s"' }),
+  z.transform((value: number | string, ctx) => {
     const ms = typeof value === 'number' ? value : durationMs(value.trim());
     if (Number.isFinite(ms) && ms > 0) return Math.round(ms);
     ctx.issues.push({ code: 'custom', message: `must be a positive number of milliseconds or a duration such as "500ms" or "2s" (got ${showValue(value)})`, input: value });
     return z.NEVER;
-  });
+  }),
+);
 
 const jsonPath = parsedBy((path) => {
   parseJsonPath(path);
   return path;
 }, 'a JSON path such as data.items[0].id');
 
-const jsonItem = z
-  .strictObject({ path: jsonPath, equals: z.unknown().optional(), matches: regex.optional() }, { error: 'must be a mapping with path and equals (or matches)' })
-  .transform((item, ctx): JsonExpectation => {
+const jsonItem = z.pipe(
+  z.strictObject({ path: jsonPath, equals: z.optional(z.unknown()), matches: z.optional(regex) }, { error: 'must be a mapping with path and equals (or matches)' }),
+  z.transform((item: { path: string; equals?: unknown; matches?: LinearPattern | undefined }, ctx): JsonExpectation => {
     const hasEquals = Object.hasOwn(item, 'equals');
     if (hasEquals === (item.matches !== undefined)) {
       ctx.issues.push({ code: 'custom', message: 'must have exactly one of equals or matches', input: item });
       return z.NEVER;
     }
     return hasEquals ? { path: item.path, equals: item.equals } : { path: item.path, matches: item.matches as TextPattern };
-  });
+  }),
+);
 
 const jsonExpectations = z.union(
   [
-    z.record(z.string(), z.unknown()).transform((record, ctx) => {
-      const list: JsonExpectation[] = [];
-      for (const [path, equals] of Object.entries(record)) {
-        try {
-          parseJsonPath(path);
-          list.push({ path, equals });
-        } catch (error) {
-          ctx.issues.push({ code: 'custom', message: (error as Error).message, path: [path], input: path });
+    z.pipe(
+      z.record(z.string(), z.unknown()),
+      z.transform((record: Record<string, unknown>, ctx) => {
+        const list: JsonExpectation[] = [];
+        for (const [path, equals] of Object.entries(record)) {
+          try {
+            parseJsonPath(path);
+            list.push({ path, equals });
+          } catch (error) {
+            ctx.issues.push({ code: 'custom', message: (error as Error).message, path: [path], input: path });
+          }
         }
-      }
-      return list;
-    }),
+        return list;
+      }),
+    ),
     z.array(jsonItem),
   ],
   { error: 'must be a mapping of JSON path to expected value, or a list of { path, equals } or { path, matches }' },
 );
 
-const headerExpectations = z
-  .record(z.string().regex(HEADER_NAME, { error: 'is not a valid header name' }), z.union([z.literal(true), regex], { error: 'must be true (present) or a regular expression its value must match' }), {
-    error: 'must be a mapping of header name to true (present) or a regular expression',
-  })
-  .transform((record) =>
+const headerExpectations = z.pipe(
+  z.record(
+    z.string().check(z.regex(HEADER_NAME, { error: 'is not a valid header name' })),
+    z.union([z.literal(true), regex], { error: 'must be true (present) or a regular expression its value must match' }),
+    { error: 'must be a mapping of header name to true (present) or a regular expression' },
+  ),
+  z.transform((record: Record<string, true | LinearPattern>) =>
     Object.entries(record).map(([name, rule]): HeaderExpectation => (rule === true ? { name: name.toLowerCase() } : { name: name.toLowerCase(), matches: rule })),
-  );
+  ),
+);
 
-const expectSchema = z
-  .strictObject(
-    {
-      status: statusText.pipe(parsedBy(parseStatusRanges, 'statuses such as "200-299,401"')).optional(),
-      bodyContains: oneOrMany(text().min(1, { error: 'must not be empty (every body contains "")' }), 'a string').optional(),
-      bodyMatches: oneOrMany(regex, 'a regular expression').optional(),
-      json: jsonExpectations.optional(),
-      headers: headerExpectations.optional(),
-      maxResponseMs: milliseconds.optional(),
-      certMinDays: z.number({ error: 'must be a whole number of days' }).int({ error: 'must be a whole number of days' }).min(0, { error: 'must be 0 or more' }).optional(),
-      finalUrl: parsedBy((value) => {
+/** The expectations a target may have, each optional. */
+const expectFields = z.strictObject(
+  {
+    status: z.optional(z.pipe(statusText, parsedBy(parseStatusRanges, 'statuses such as "200-299,401"'))),
+    bodyContains: z.optional(oneOrMany(text().check(z.minLength(1, { error: 'must not be empty (every body contains "")' })), 'a string')),
+    bodyMatches: z.optional(oneOrMany(regex, 'a regular expression')),
+    json: z.optional(jsonExpectations),
+    headers: z.optional(headerExpectations),
+    maxResponseMs: z.optional(milliseconds),
+    certMinDays: z.optional(z.number({ error: 'must be a whole number of days' }).check(z.int({ error: 'must be a whole number of days' }), z.minimum(0, { error: 'must be 0 or more' }))),
+    finalUrl: z.optional(
+      parsedBy((value) => {
         let url: URL | null = null;
         try {
           url = new URL(value);
@@ -385,35 +398,43 @@ const expectSchema = z
           throw new Error(`must be an absolute http(s) URL such as "https://example.com/" (got ${showValue(value)})`);
         }
         return url.href;
-      }, 'an absolute http(s) URL').optional(),
-    },
-    { error: 'must be a mapping of expectations' },
-  )
-  .nullable()
-  .transform((expect): Expectations | null => {
+      }, 'an absolute http(s) URL'),
+    ),
+  },
+  { error: 'must be a mapping of expectations' },
+);
+
+const expectSchema = z.pipe(
+  z.nullable(expectFields),
+  z.transform((expect: z.output<typeof expectFields> | null): Expectations | null => {
     if (expect === null) return null;
     const defined = Object.entries(expect).filter(([, value]) => value !== undefined);
     return defined.length === 0 ? null : (Object.fromEntries(defined) as Expectations);
-  });
+  }),
+);
 
-const url = text('a URL')
-  .refine((value) => value.trim() !== '', { error: 'must be a URL, not an empty string' })
-  .refine((value) => !value.trim().startsWith('#'), { error: 'must be a URL (a leading # makes it a comment)' });
+const url = text('a URL').check(
+  z.refine((value: string) => value.trim() !== '', { error: 'must be a URL, not an empty string' }),
+  z.refine((value: string) => !value.trim().startsWith('#'), { error: 'must be a URL (a leading # makes it a comment)' }),
+);
 
 const targetSchema = z.union(
   [
-    url.transform((value) => ({ url: value, expect: null })),
-    z.strictObject({ url, expect: expectSchema.optional() }).transform((target) => ({ url: target.url, expect: target.expect ?? null })),
+    z.pipe(url, z.transform((value: string) => ({ url: value, expect: null }))),
+    z.pipe(
+      z.strictObject({ url, expect: z.optional(expectSchema) }),
+      z.transform((target: { url: string; expect?: Expectations | null | undefined }) => ({ url: target.url, expect: target.expect ?? null })),
+    ),
   ],
   { error: 'must be a URL, or a mapping with url and expect' },
 );
 
 const configSchema = z.strictObject(
   {
-    ...(Object.fromEntries(Object.entries(optionSchemas).map(([key, schema]) => [key, schema.optional()])) as {
-      [K in keyof typeof optionSchemas]: z.ZodOptional<(typeof optionSchemas)[K]>;
+    ...(Object.fromEntries(Object.entries(optionSchemas).map(([key, schema]) => [key, z.optional(schema)])) as {
+      [K in keyof typeof optionSchemas]: z.ZodMiniOptional<(typeof optionSchemas)[K]>;
     }),
-    targets: z.array(targetSchema, { error: 'must be a list of URLs or { url, expect } mappings' }).optional() },
+    targets: z.optional(z.array(targetSchema, { error: 'must be a list of URLs or { url, expect } mappings' })) },
   { error: 'must be a mapping of options and targets' },
 );
 
@@ -421,7 +442,7 @@ const configSchema = z.strictObject(
 const KNOWN_KEYS = {
   top: Object.keys(configSchema.shape),
   target: ['url', 'expect'],
-  expect: Object.keys(expectSchema.in.unwrap().shape),
+  expect: Object.keys(expectFields.shape),
   json: ['path', 'equals', 'matches'],
 };
 
