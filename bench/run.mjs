@@ -261,7 +261,8 @@ try {
     const ndjson = measured.find((m) => m.name === 'urlcheck -f ndjson');
     if (ndjson) {
       for (const m of measured.slice(1)) {
-        if (m === ndjson) continue;
+        // The baseline build is another build's row, not a format of this one.
+        if (m === ndjson || m === before) continue;
         target(`F1 ${m.name} ≤ 1.15× ndjson`, m.wallMs / ndjson.wallMs, 1.15, `${(m.wallMs / ndjson.wallMs).toFixed(2)}×`);
       }
     }
