@@ -21,7 +21,12 @@ function enableCompileCache() {
     // its own). A folder someone else owns or can write to is not used: compiled code read from
     // it would run as this user.
     const dir = join(tmpdir(), uid === null ? 'urlcheck-compile-cache' : `urlcheck-compile-cache-${uid}`);
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    // Not recursive: a temp folder that does not exist is not urlcheck's to create.
+    try {
+      mkdirSync(dir, { mode: 0o700 });
+    } catch (error) {
+      if (error?.code !== 'EEXIST') return;
+    }
     if (uid !== null) {
       const stat = lstatSync(dir);
       if (!stat.isDirectory() || stat.uid !== uid || (stat.mode & 0o022) !== 0) return;

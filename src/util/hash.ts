@@ -40,6 +40,16 @@ const MAX_LOAD = 0.75;
 const GROWTH = 1.5;
 const TWO_TO_32 = 4294967296;
 
+/** The slot a hash probes first in a table of `size` slots: the high bits of `lo` (Lemire's multiply-shift), so any size works. */
+function homeSlot(lo: number, size: number): number {
+  return Math.floor((lo * size) / TWO_TO_32);
+}
+
+/** The slot after `slot`, wrapping around. */
+function nextSlot(slot: number, size: number): number {
+  return slot + 1 === size ? 0 : slot + 1;
+}
+
 /**
  * A set of 64-bit hashes in typed arrays: an open-addressing table (linear probing, at most
  * three quarters full, growing by half when it would pass that) of dense entry ids, and the
@@ -75,8 +85,7 @@ export class UrlHashIndex {
   find(hi: number, lo: number): number {
     const table = this.table;
     const size = table.length;
-    // The home slot from the high bits of `lo` (Lemire's multiply-shift): any table size works.
-    for (let slot = Math.floor((lo * size) / TWO_TO_32); ; slot = slot + 1 === size ? 0 : slot + 1) {
+    for (let slot = homeSlot(lo, size); ; slot = nextSlot(slot, size)) {
       const id = table[slot] as number;
       if (id < 0) return -1;
       if (this.los.get(id) === lo && this.his.get(id) === hi) return id;
@@ -90,8 +99,8 @@ export class UrlHashIndex {
   add(hi: number, lo: number): number {
     const table = this.table;
     const size = table.length;
-    let slot = Math.floor((lo * size) / TWO_TO_32);
-    for (; ; slot = slot + 1 === size ? 0 : slot + 1) {
+    let slot = homeSlot(lo, size);
+    for (; ; slot = nextSlot(slot, size)) {
       const id = table[slot] as number;
       if (id < 0) break;
       if (this.los.get(id) === lo && this.his.get(id) === hi) return id;
@@ -111,8 +120,8 @@ export class UrlHashIndex {
   private rehash(size: number): void {
     const table = new Int32Array(size).fill(-1);
     for (let id = 0; id < this.count; id += 1) {
-      let slot = Math.floor((this.los.get(id) * size) / TWO_TO_32);
-      while ((table[slot] as number) >= 0) slot = slot + 1 === size ? 0 : slot + 1;
+      let slot = homeSlot(this.los.get(id), size);
+      while ((table[slot] as number) >= 0) slot = nextSlot(slot, size);
       table[slot] = id;
     }
     this.table = table;

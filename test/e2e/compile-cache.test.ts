@@ -58,6 +58,9 @@ describe('the compile cache (bin/urlcheck.js)', () => {
     await writeFile(file, 'x');
     await checkOneUrl({ TMPDIR: file });
     await checkOneUrl({ TMPDIR: join(temp.path(), 'missing', 'deeper') });
+    // A missing temp folder is not created.
+    expect(await entries(join(temp.path(), 'missing'))).toEqual([]);
+    await expect(stat(join(temp.path(), 'missing'))).rejects.toMatchObject({ code: 'ENOENT' });
   });
 
   it('a cache folder others can write to is not used (its code would run as this user)', async () => {
