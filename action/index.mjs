@@ -7629,6 +7629,14 @@ var init_exposition = __esmMin((() => {
 	WRITE_CHUNK_CHARS = 65536;
 }));
 // src/util/hash.ts
+/** The slot a hash probes first in a table of `size` slots: the high bits of `lo` (Lemire's multiply-shift), so any size works. */
+function homeSlot(lo, size) {
+	return Math.floor(lo * size / TWO_TO_32);
+}
+/** The slot after `slot`, wrapping around. */
+function nextSlot(slot, size) {
+	return slot + 1 === size ? 0 : slot + 1;
+}
 var Hash64, INITIAL_SLOTS, MAX_LOAD, GROWTH, TWO_TO_32, UrlHashIndex, CHUNK_BITS, CHUNK_ENTRIES, CHUNK_MASK, FIRST_CHUNK_ENTRIES, ChunkedArray;
 var init_hash = __esmMin((() => {
 	Hash64 = class {
@@ -7680,7 +7688,7 @@ var init_hash = __esmMin((() => {
 		find(hi, lo) {
 			const table = this.table;
 			const size = table.length;
-			for (let slot = Math.floor(lo * size / TWO_TO_32);; slot = slot + 1 === size ? 0 : slot + 1) {
+			for (let slot = homeSlot(lo, size);; slot = nextSlot(slot, size)) {
 				const id = table[slot];
 				if (id < 0) return -1;
 				if (this.los.get(id) === lo && this.his.get(id) === hi) return id;
@@ -7693,8 +7701,8 @@ var init_hash = __esmMin((() => {
 		add(hi, lo) {
 			const table = this.table;
 			const size = table.length;
-			let slot = Math.floor(lo * size / TWO_TO_32);
-			for (;; slot = slot + 1 === size ? 0 : slot + 1) {
+			let slot = homeSlot(lo, size);
+			for (;; slot = nextSlot(slot, size)) {
 				const id = table[slot];
 				if (id < 0) break;
 				if (this.los.get(id) === lo && this.his.get(id) === hi) return id;
@@ -7712,8 +7720,8 @@ var init_hash = __esmMin((() => {
 		rehash(size) {
 			const table = new Int32Array(size).fill(-1);
 			for (let id = 0; id < this.count; id += 1) {
-				let slot = Math.floor(this.los.get(id) * size / TWO_TO_32);
-				while (table[slot] >= 0) slot = slot + 1 === size ? 0 : slot + 1;
+				let slot = homeSlot(this.los.get(id), size);
+				while (table[slot] >= 0) slot = nextSlot(slot, size);
 				table[slot] = id;
 			}
 			this.table = table;
